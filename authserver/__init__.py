@@ -1,0 +1,53 @@
+"""authserver: an OAuth 2.0 / OpenID Connect authorization server."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import is_production, load_config
+from .extensions import init_extensions
+from .keys import KeyRing
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(overrides: dict[str, Any] | None = None, with_keys: bool = True) -> Flask:
+    """The only composition root: config -> extensions -> keys -> oauth -> blueprints -> cli.
+
+    with_keys=False builds an app for commands that run before a key exists (`init`, `db`).
+    """
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_config(overrides))
+    app.config.setdefault("AUTHSERVER_MIGRATIONS_DIR", str(MIGRATIONS_DIR))
+    configure_logging(app)
+    init_extensions(app)
+    if with_keys:
+        init_keys(app)
+    from .web import register_blueprints
+
+    register_blueprints(app)
+    return app
+
+
+def init_keys(app: Flask) -> None:
+    from .oauth.server import init_oauth
+
+    config = app.config
+    keyring = KeyRing(Path(config["AUTHSERVER_KEYS_DIR"]), strict_mode=is_production(config))
+    app.extensions["authserver.keys"] = keyring
+    init_oauth(app, keyring)
+
+
+def configure_logging(app: Flask) -> None:
+    level = app.config["AUTHSERVER_LOG_LEVEL"].upper()
+    logger = logging.getLogger("authserver")
+    logger.setLevel(level)
+    logger.propagate = False  # one line per event, whatever the root logger does
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)

@@ -1,0 +1,16 @@
+"""Audit events: one JSON line each on the `authserver.audit` logger, never a secret."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+logger = logging.getLogger("authserver.audit")
+
+
+def audit(event: str, **fields: object) -> None:
+    """Log a dotted event (`login.failed`, `refresh.reuse_detected`) with identifiers only."""
+    record = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), "event": event}
+    record.update({k: v for k, v in fields.items() if v is not None})
+    logger.info(json.dumps(record, separators=(",", ":"), default=str))

@@ -1,0 +1,97 @@
+"""Registering OAuth clients: what a registration may combine, checked once, here."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from .audit import audit
+from .clock import clock
+from .crypto import digest, new_token
+from .extensions import db
+from .models import AUTH_METHODS, Client
+
+#: grant types a client may be registered for today
+GRANT_TYPES = ("password", "refresh_token", "client_credentials")
+
+
+class ClientError(ValueError):
+    """The registration is inconsistent; the message says why."""
+
+
+def _check_origin(origin: str) -> str:
+    parts = urlsplit(origin)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.fragment or parts.username:
+        raise ClientError(f"not an origin (scheme://host[:port]): {origin!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _check_redirect_uri(uri: str) -> str:
+    parts = urlsplit(uri)
+    if not parts.scheme or not (parts.netloc or parts.scheme not in ("http", "https")) \
+            or parts.fragment:
+        raise ClientError(f"a redirect URI must be absolute, without a fragment: {uri!r}")
+    return uri
+
+
+def register_client(name: str, *, public: bool, first_party: bool, grant_types: Sequence[str],
+                    scope: str | None, server_scopes: Sequence[str], auth_method: str | None,
+                    redirect_uris: Sequence[str] = (), cors_origins: Sequence[str] = (),
+                    refresh_cookie: bool = False,
+                    post_logout_redirect_uris: Sequence[str] = ()) -> tuple[Client, str | None]:
+    """Create a client; returns it with its secret (shown once, stored only as a digest)."""
+    if not name.strip():
+        raise ClientError("a client needs a name")
+    grants = list(dict.fromkeys(grant_types or _default_grants(public, first_party)))
+    unknown = set(grants) - set(GRANT_TYPES)
+    if unknown:
+        raise ClientError(f"unsupported grant type(s): {', '.join(sorted(unknown))}")
+    if "password" in grants and not first_party:
+        raise ClientError("the password grant is for first-party clients (--first-party)")
+    if "client_credentials" in grants and public:
+        raise ClientError("client_credentials needs a confidential client (not --public)")
+    if refresh_cookie and not first_party:
+        raise ClientError("refresh-cookie mode is for first-party clients (--first-party)")
+    method = auth_method or ("none" if public else "client_secret_basic")
+    if method not in AUTH_METHODS or (method == "none") != public:
+        raise ClientError(f"auth method {method!r} does not fit a "
+                          f"{'public' if public else 'confidential'} client")
+    scopes = (scope if scope is not None else " ".join(server_scopes)).split()
+    if set(scopes) - set(server_scopes):
+        raise ClientError(f"unknown scope(s): {' '.join(sorted(set(scopes) - set(server_scopes)))}"
+                          f" (known: {' '.join(server_scopes)})")
+    secret = None if public else new_token()
+    client = Client(
+        client_id=secrets.token_urlsafe(18), secret_digest=digest(secret) if secret else None,
+        name=name.strip(), redirect_uris=[_check_redirect_uri(u) for u in redirect_uris],
+        post_logout_redirect_uris=[_check_redirect_uri(u) for u in post_logout_redirect_uris],
+        grant_types=grants, response_types=[], scope=" ".join(scopes),
+        token_endpoint_auth_method=method, first_party=first_party,
+        refresh_cookie=refresh_cookie, cors_origins=[_check_origin(o) for o in cors_origins],
+        created_at=clock.now())
+    db.session.add(client)
+    audit("client.created", client_id=client.client_id)
+    return client, secret
+
+
+def _default_grants(public: bool, first_party: bool) -> list[str]:
+    if first_party:
+        return ["password", "refresh_token"]
+    if not public:
+        return ["client_credentials"]
+    raise ClientError("give at least one --grant-type")
+
+
+def find_client(client_id: str) -> Client:
+    client = Client.find(client_id)
+    if client is None:
+        raise ClientError(f"no client {client_id!r}")
+    return client
+
+
+def delete_client(client: Client) -> None:
+    """Delete a client; its token families go with it (ON DELETE CASCADE)."""
+    db.session.delete(client)
+    audit("client.deleted", client_id=client.client_id)

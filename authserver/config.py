@@ -1,0 +1,197 @@
+"""Settings: defaults, AUTHSERVER_* from the environment, and validation.
+
+Every setting is declared once in SETTINGS, so the README's reference can be checked against
+this module. The defaults are safe for the embedded mode (a laptop, SQLite, keys on disk);
+production mode refuses the settings that are only acceptable there.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A setting is missing or unsafe; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    doc: str
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("must be a positive integer")
+    return number
+
+
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be zero or a positive integer")
+    return number
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("AUTHSERVER_ENV", "development", str,
+            "`development` or `production`; production refuses unsafe settings."),
+    Setting("AUTHSERVER_ISSUER", "http://127.0.0.1:8000", str,
+            "Issuer identifier and public base URL; never taken from the Host header."),
+    Setting("AUTHSERVER_DATABASE_URL", None, str,
+            "SQLAlchemy URL; default `sqlite:///<instance dir>/authserver.db`."),
+    Setting("AUTHSERVER_INSTANCE_DIR", "instance", str,
+            "Folder for the SQLite database and the generated dev secret key."),
+    Setting("AUTHSERVER_KEYS_DIR", "keys", str, "Folder holding the signing keys (0600)."),
+    Setting("AUTHSERVER_SECRET_KEY", None, str,
+            "Server secret (refresh-token derivation, sessions). Required in production; "
+            "in development one is generated into the instance dir."),
+    Setting("AUTHSERVER_ACCESS_TOKEN_TTL", 900, _positive_int, "Access token lifetime (s)."),
+    Setting("AUTHSERVER_ACCESS_TOKEN_AUDIENCE", None, str,
+            "`aud` of access tokens; default: the issuer."),
+    Setting("AUTHSERVER_REFRESH_TOKEN_TTL", 2_592_000, _positive_int,
+            "Refresh token idle lifetime (s), renewed on every rotation."),
+    Setting("AUTHSERVER_REFRESH_TOKEN_ABSOLUTE_TTL", 7_776_000, _positive_int,
+            "Lifetime of a login's refresh-token family (s), whatever its use."),
+    Setting("AUTHSERVER_REFRESH_GRACE_SECONDS", 10, _non_negative_int,
+            "Window in which the predecessor of the live refresh token may be replayed and "
+            "gets the same successor back; 0 = strict rotation."),
+    Setting("AUTHSERVER_JWKS_MAX_AGE", 3600, _positive_int,
+            "Cache-Control max-age of /jwks and discovery (s)."),
+    Setting("AUTHSERVER_KEY_SIZE", 2048, _positive_int, "RSA key size for new keys (bits)."),
+    Setting("AUTHSERVER_MAX_BODY_BYTES", 65_536, _positive_int,
+            "Largest request body accepted (bytes); larger gets 413."),
+    Setting("AUTHSERVER_PASSWORD_MAX_LENGTH", 1024, _positive_int,
+            "Longest password accepted (characters), bounding hashing cost."),
+    Setting("AUTHSERVER_SCOPES", "openid profile email", str,
+            "Space-separated scopes this server knows."),
+    Setting("AUTHSERVER_LOG_LEVEL", "INFO", str, "Log level of the server's loggers."),
+    Setting("AUTHSERVER_DB_POOL_SIZE", 5, _positive_int, "Connection pool size (PostgreSQL)."),
+    Setting("AUTHSERVER_DB_TIMEOUT", 5, _positive_int,
+            "Seconds to wait for a database connection or lock before failing."),
+)
+
+def load_config(overrides: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting from the environment (or overrides) and validate the result."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in overrides:
+            config[setting.name] = overrides.pop(setting.name)
+        elif environ.get(setting.name, "") != "":
+            try:
+                config[setting.name] = setting.parse(environ[setting.name])
+            except ValueError as exc:
+                raise ConfigError(f"{setting.name}: {exc}") from None
+        else:
+            config[setting.name] = setting.default
+    config.update(overrides)  # plain Flask/Authlib keys, for tests
+    _derive(config)
+    validate(config)
+    return config
+
+
+def _derive(config: dict[str, Any]) -> None:
+    config["AUTHSERVER_ISSUER"] = config["AUTHSERVER_ISSUER"].rstrip("/")
+    instance = Path(config["AUTHSERVER_INSTANCE_DIR"]).resolve()
+    config["AUTHSERVER_INSTANCE_DIR"] = str(instance)
+    config["AUTHSERVER_KEYS_DIR"] = str(Path(config["AUTHSERVER_KEYS_DIR"]).resolve())
+    if not config["AUTHSERVER_DATABASE_URL"]:
+        config["AUTHSERVER_DATABASE_URL"] = f"sqlite:///{instance / 'authserver.db'}"
+    if not config["AUTHSERVER_ACCESS_TOKEN_AUDIENCE"]:
+        config["AUTHSERVER_ACCESS_TOKEN_AUDIENCE"] = config["AUTHSERVER_ISSUER"]
+    if not config["AUTHSERVER_SECRET_KEY"] and not is_production(config):
+        config["AUTHSERVER_SECRET_KEY"] = _dev_secret_key(instance)
+    config["SECRET_KEY"] = config["AUTHSERVER_SECRET_KEY"]
+    config["SQLALCHEMY_DATABASE_URI"] = config["AUTHSERVER_DATABASE_URL"]
+    config["MAX_CONTENT_LENGTH"] = config["AUTHSERVER_MAX_BODY_BYTES"]
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config))
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Pool settings: fail fast on a lost database rather than hang a worker."""
+    timeout = config["AUTHSERVER_DB_TIMEOUT"]
+    if config["AUTHSERVER_DATABASE_URL"].startswith("sqlite"):
+        return {"connect_args": {"timeout": timeout}}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": config["AUTHSERVER_DB_POOL_SIZE"],
+        "pool_timeout": timeout,
+        "pool_recycle": 1800,
+        "connect_args": {"connect_timeout": timeout},
+    }
+
+
+def _dev_secret_key(instance: Path) -> str:
+    """Development only: a random secret kept in the instance folder so restarts reuse it."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its secret
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def is_production(config: Mapping[str, Any]) -> bool:
+    return config["AUTHSERVER_ENV"] == "production"
+
+
+def is_loopback_http(url: str) -> bool:
+    """True for http URLs on a loopback host: the only http issuer we tolerate."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Refuse configurations that would be unsafe or make the server misbehave."""
+    if config["AUTHSERVER_ENV"] not in ("development", "production"):
+        raise ConfigError("AUTHSERVER_ENV must be 'development' or 'production'")
+    issuer = config["AUTHSERVER_ISSUER"]
+    parts = urlsplit(issuer)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(f"AUTHSERVER_ISSUER must be an absolute http(s) URL, not {issuer!r}")
+    if parts.query or parts.fragment:
+        raise ConfigError("AUTHSERVER_ISSUER must not have a query or fragment (RFC 8414 §2)")
+    if parts.scheme == "http" and not is_loopback_http(issuer):
+        raise ConfigError("AUTHSERVER_ISSUER must use https "
+                          "(plain http is accepted only on a loopback address, for development)")
+    if is_production(config) and not config.get("AUTHSERVER_SECRET_KEY"):
+        raise ConfigError("AUTHSERVER_SECRET_KEY is required in production")
+    if len(config.get("AUTHSERVER_SECRET_KEY") or "") < 32 and is_production(config):
+        raise ConfigError("AUTHSERVER_SECRET_KEY must be at least 32 characters")
+    if config["AUTHSERVER_KEY_SIZE"] < 2048:
+        raise ConfigError("AUTHSERVER_KEY_SIZE must be at least 2048 (RFC 7518 §3.3)")

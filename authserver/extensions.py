@@ -1,0 +1,48 @@
+"""Flask extensions, created once and unbound; create_app binds them."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config["AUTHSERVER_MIGRATIONS_DIR"])
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            tune_sqlite(db.engine)
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """WAL with synchronous=NORMAL, foreign keys on, and BEGIN IMMEDIATE transactions.
+
+    IMMEDIATE takes SQLite's write lock when a transaction starts, so two requests that
+    read a refresh token and then rotate it are serialised instead of failing with
+    SQLITE_BUSY when the reader tries to upgrade to a writer.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,73 @@
+"""A login's grant: every refresh token descended from one login, and its access tokens."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ForeignKey, Index, String, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import BigId, Instant
+
+
+class TokenFamily(db.Model):
+    __tablename__ = "token_family"
+    __table_args__ = (
+        Index("ix_token_family_user_id", "user_id"),
+        Index("ix_token_family_client_id", "client_id"),
+        Index("ix_token_family_expires_at", "expires_at"),
+    )
+
+    #: random, carried by every access token of the family as the `grant_id` claim
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("client.client_id", ondelete="CASCADE"))
+    #: the scope granted at login; refreshes may narrow it per request, never widen it
+    scope: Mapped[str] = mapped_column(String(1000))
+    auth_time: Mapped[int] = mapped_column(Instant)
+    created_at: Mapped[int] = mapped_column(Instant)
+    #: absolute end of the family, whatever its use
+    expires_at: Mapped[int] = mapped_column(Instant)
+    revoked_at: Mapped[int | None] = mapped_column(Instant)
+
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex
+
+    @classmethod
+    def start(cls, family_id: str, user_id: int, client_id: str, scope: str, auth_time: int,
+              now: int, absolute_ttl: int) -> TokenFamily:
+        family = cls(id=family_id, user_id=user_id, client_id=client_id, scope=scope,
+                     auth_time=auth_time, created_at=now, expires_at=now + absolute_ttl)
+        db.session.add(family)
+        return family
+
+    def is_live(self, now: int) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+    @classmethod
+    def is_active(cls, family_id: str, now: int) -> bool:
+        """Whether access tokens of this family still count (introspection, /userinfo)."""
+        row = db.session.execute(
+            select(cls.revoked_at, cls.expires_at).where(cls.id == family_id)
+        ).one_or_none()
+        return row is not None and row.revoked_at is None and now < row.expires_at
+
+    @classmethod
+    def revoke(cls, family_id: str, now: int) -> None:
+        """Revoke the whole family in one set-based statement."""
+        db.session.execute(
+            update(cls).where(cls.id == family_id, cls.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    @classmethod
+    def revoke_for_user(cls, user_id: int, now: int) -> int:
+        """Revoke every family of a user (disable, sign out everywhere); returns the count."""
+        result = db.session.execute(
+            update(cls).where(cls.user_id == user_id, cls.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return result.rowcount

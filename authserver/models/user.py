@@ -1,0 +1,48 @@
+"""End users who log in with email and password."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+
+from sqlalchemy import Boolean, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import BigId, Instant
+
+
+def normalize_email(email: str) -> str:
+    """One spelling per address, applied at creation and at login alike (IV-04)."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+class User(db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    #: the public subject identifier: random, stable, never the email
+    sub: Mapped[str] = mapped_column(String(36), unique=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[int] = mapped_column(Instant)
+
+    @classmethod
+    def find_by_email(cls, email: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.email == normalize_email(email)))
+
+    @classmethod
+    def find_by_sub(cls, sub: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.sub == sub))
+
+    @classmethod
+    def create(cls, email: str, password_hash: str, name: str | None, now: int) -> User:
+        user = cls(sub=str(uuid.uuid4()), email=normalize_email(email), name=name,
+                   password_hash=password_hash, disabled=False, created_at=now)
+        db.session.add(user)
+        return user
+
+    def get_user_id(self) -> str:
+        return self.sub

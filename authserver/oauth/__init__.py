@@ -1,0 +1,1 @@
+"""All Authlib wiring: the authorization server, grants, tokens, claims and metadata."""

@@ -1,0 +1,1 @@
+"""One module per grant_type, each an Authlib grant with our storage hooks filled in."""

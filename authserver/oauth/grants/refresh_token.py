@@ -1,0 +1,110 @@
+"""grant_type=refresh_token (RFC 6749 §6) with rotation, a grace window and reuse detection.
+
+Every use rotates: the presented token is claimed with one conditional UPDATE (the row count
+says who won) and its successor is inserted in the same transaction. The successor is derived
+from the presented token with the server secret, so a retry of the predecessor inside the
+grace window gets the very same successor back without any token stored in clear; outside
+the window a rotated token is reuse, and the whole family is revoked (RFC 9700 §4.14.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from authlib.oauth2.rfc6749 import InvalidGrantError, grants
+
+from ...audit import audit
+from ...clock import clock
+from ...crypto import derive_token
+from ...extensions import db
+from ...models import Client, RefreshToken, TokenFamily, User
+from ..subject import Subject
+from .base import GrantSettings
+
+
+@dataclass
+class PresentedRefreshToken:
+    """A refresh token found by its digest, with what Authlib asks of it."""
+
+    value: str
+    row: RefreshToken
+    family: TokenFamily
+    user: User
+    #: a replay of the live token's predecessor inside the grace window
+    retry: bool
+
+    def check_client(self, client: Client) -> bool:
+        return self.family.client_id == client.client_id
+
+    def get_scope(self) -> str:
+        return self.family.scope
+
+
+class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def successor(self, value: str) -> str:
+        return derive_token(self.settings["AUTHSERVER_SECRET_KEY"], "refresh-successor", value)
+
+    def authenticate_refresh_token(self, refresh_token: str) -> PresentedRefreshToken | None:
+        found = RefreshToken.find_with_family(refresh_token)
+        if found is None:
+            return None
+        row, family, user = found
+        now = clock.now()
+        if family.client_id != self.request.client.client_id:
+            return None  # another client's token: refuse, and leave it alone (RF-03)
+        if not family.is_live(now) or user.disabled:
+            return None
+        if row.rotated_at is None:
+            if row.expires_at <= now:
+                return None
+            return PresentedRefreshToken(refresh_token, row, family, user, retry=False)
+        if self._is_grace_retry(refresh_token, row, now):
+            return PresentedRefreshToken(refresh_token, row, family, user, retry=True)
+        self._revoke_reused(family, now)
+        return None
+
+    def _is_grace_retry(self, value: str, row: RefreshToken, now: int) -> bool:
+        """Rotated moments ago, and its successor is still the family's live token."""
+        grace = self.settings["AUTHSERVER_REFRESH_GRACE_SECONDS"]
+        if row.rotated_at is None or now - row.rotated_at > grace or grace == 0:
+            return False
+        successor = RefreshToken.find(self.successor(value))
+        return successor is not None and successor.rotated_at is None and successor.expires_at > now
+
+    def _revoke_reused(self, family: TokenFamily, now: int) -> None:
+        """Reuse: revoke the family and commit now, since the error answer rolls back."""
+        TokenFamily.revoke(family.id, now)
+        db.session.commit()
+        audit("refresh.reuse_detected", family=family.id, client_id=family.client_id,
+              user_id=family.user_id)
+
+    def authenticate_user(self, refresh_token: PresentedRefreshToken) -> Subject:
+        family = refresh_token.family
+        return Subject(user=refresh_token.user, family_id=family.id, auth_time=family.auth_time)
+
+    def issue_token(self, user: Subject, refresh_token: PresentedRefreshToken) -> dict:
+        """A new access token (scope narrowed on request) and the derived successor."""
+        scope = self.request.payload.scope or refresh_token.get_scope()
+        token = self.generate_token(user=user, scope=scope, include_refresh_token=False)
+        token["refresh_token"] = self.successor(refresh_token.value)
+        return token
+
+    def save_token(self, token: dict) -> None:
+        presented: PresentedRefreshToken = self.request.refresh_token
+        now = clock.now()
+        if not presented.retry and presented.row.mark_rotated(now):
+            RefreshToken.issue(token["refresh_token"], presented.family, now,
+                               self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
+            audit("refresh.rotated", family=presented.family.id, client_id=self.client.client_id)
+            return
+        if not presented.retry:  # a concurrent request rotated it first and has committed
+            db.session.refresh(presented.row)
+            if not self._is_grace_retry(presented.value, presented.row, now):
+                self._revoke_reused(presented.family, now)
+                raise InvalidGrantError()
+        audit("refresh.retried", family=presented.family.id, client_id=self.client.client_id)
+
+    def revoke_old_credential(self, refresh_token: PresentedRefreshToken) -> None:
+        """Nothing left to do: save_token rotated the old token in the same transaction."""

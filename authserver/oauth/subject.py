@@ -1,0 +1,19 @@
+"""The resource owner as Authlib's grants carry it: a user within one login's token family."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import User
+
+
+@dataclass(frozen=True)
+class Subject:
+    user: User
+    #: the token family this request issues into; its id rides in every access token
+    family_id: str
+    #: when the user last authenticated (OIDC auth_time), kept across refreshes
+    auth_time: int
+
+    def get_user_id(self) -> str:
+        return self.user.sub

@@ -1,0 +1,60 @@
+"""Managing end users: the rules around the User model, for the CLI and the pages."""
+
+from __future__ import annotations
+
+import re
+
+from .audit import audit
+from .clock import clock
+from .models import TokenFamily, User
+from .models.user import normalize_email
+from .passwords import hash_password
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+MIN_PASSWORD_LENGTH = 8
+
+
+class UserError(ValueError):
+    """The request cannot be honoured; the message says why."""
+
+
+def check_password_policy(password: str, max_length: int) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > max_length:
+        raise UserError(f"password must be at most {max_length} characters")
+
+
+def create_user(email: str, password: str, name: str | None, max_password: int) -> User:
+    normalized = normalize_email(email)
+    if not _EMAIL.fullmatch(normalized) or len(normalized) > 320:
+        raise UserError(f"not an email address: {email!r}")
+    if User.find_by_email(normalized):
+        raise UserError(f"a user with email {normalized} already exists")
+    check_password_policy(password, max_password)
+    user = User.create(normalized, hash_password(password), name, clock.now())
+    audit("user.created", user=user.sub)
+    return user
+
+
+def find_user(email: str) -> User:
+    user = User.find_by_email(email)
+    if user is None:
+        raise UserError(f"no user with email {normalize_email(email)}")
+    return user
+
+
+def set_disabled(user: User, disabled: bool) -> int:
+    """Disable (revoking every token family) or enable a user; returns families revoked."""
+    user.disabled = disabled
+    revoked = TokenFamily.revoke_for_user(user.id, clock.now()) if disabled else 0
+    audit("user.disabled" if disabled else "user.enabled", user=user.sub)
+    return revoked
+
+
+def set_password(user: User, password: str, max_password: int) -> int:
+    """A new password ends every existing login (RF-07); returns families revoked."""
+    check_password_policy(password, max_password)
+    user.password_hash = hash_password(password)
+    audit("user.password_changed", user=user.sub)
+    return TokenFamily.revoke_for_user(user.id, clock.now())

@@ -1,0 +1,49 @@
+"""Public documents: /jwks and the server metadata, precomputed bytes with an ETag."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, current_app, request
+
+from ..clock import clock
+from ..keys import KeyRing
+from ..oauth.metadata import server_metadata
+from ..oauth.server import authorization_server
+
+bp = Blueprint("discovery", __name__)
+
+
+def _cached_json(body: bytes, etag: str) -> Response:
+    """Cacheable by anyone for max-age seconds; If-None-Match gets a 304."""
+    response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["AUTHSERVER_JWKS_MAX_AGE"]
+    return response.make_conditional(request)
+
+
+@bp.get("/jwks")
+def jwks() -> Response:
+    keyring: KeyRing = current_app.extensions["authserver.keys"]
+    return _cached_json(*keyring.jwks(clock.now()))
+
+
+def _metadata_document() -> tuple[bytes, str]:
+    cached = current_app.extensions.get("authserver.metadata")
+    if cached is None:
+        body = json.dumps(server_metadata(authorization_server()), indent=2).encode()
+        cached = (body, hashlib.sha256(body).hexdigest()[:32])
+        current_app.extensions["authserver.metadata"] = cached
+    return cached
+
+
+@bp.get("/.well-known/openid-configuration")
+def openid_configuration() -> Response:
+    return _cached_json(*_metadata_document())
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+def oauth_authorization_server() -> Response:
+    return _cached_json(*_metadata_document())

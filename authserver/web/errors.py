@@ -1,0 +1,47 @@
+"""Errors as RFC error bodies: never a stack trace, SQL text or exception message (HD-03)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from authlib.consts import default_json_headers
+from flask import Flask, Response
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("authserver")
+
+_ERROR_CODES = {
+    405: ("invalid_request", "method not allowed"),
+    413: ("invalid_request", "request body too large"),
+    404: ("not_found", "no such endpoint"),
+}
+
+
+def _json_error(status: int, error: str, description: str, **headers: str) -> Response:
+    body = json.dumps({"error": error, "error_description": description})
+    response = Response(body, status=status, headers=default_json_headers)
+    response.headers.update(headers)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        error, description = _ERROR_CODES.get(exc.code or 500, ("invalid_request", exc.name))
+        response = _json_error(exc.code or 500, error, description)
+        if exc.code == 405 and (allowed := exc.get_headers()):
+            response.headers.update({k: v for k, v in allowed if k == "Allow"})
+        return response
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError) -> Response:
+        log.error("database unavailable: %s", type(exc.orig).__name__)
+        return _json_error(503, "server_error", "the database is unavailable",
+                           **{"Retry-After": "5"})
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return _json_error(500, "server_error", "internal error")
