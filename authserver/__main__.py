@@ -1,0 +1,5 @@
+"""`python -m authserver` is the `authserver` command."""
+
+from .cli import main
+
+main()
