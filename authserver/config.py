@@ -184,7 +184,7 @@ def validate(config: Mapping[str, Any]) -> None:
     parts = urlsplit(issuer)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigError(f"AUTHSERVER_ISSUER must be an absolute http(s) URL, not {issuer!r}")
-    if parts.query or parts.fragment:
+    if "?" in issuer or "#" in issuer:  # even empty ones: urlsplit drops a bare "?" or "#"
         raise ConfigError("AUTHSERVER_ISSUER must not have a query or fragment (RFC 8414 §2)")
     if parts.scheme == "http" and not is_loopback_http(issuer):
         raise ConfigError("AUTHSERVER_ISSUER must use https "
