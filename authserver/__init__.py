@@ -51,3 +51,6 @@ def configure_logging(app: Flask) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         logger.addHandler(handler)
+    # Authlib's DEBUG lines carry whole token responses ("Issue token {...}") and usernames:
+    # never let them reach a handler, whatever level the root logger is set to (ST-05).
+    logging.getLogger("authlib").setLevel(logging.INFO)

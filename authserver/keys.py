@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import stat
 import threading
@@ -23,6 +24,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 MIN_RSA_BITS = 2048
+logger = logging.getLogger("authserver.keys")
 RELOAD_INTERVAL = 30  # seconds between checks of keys/ for keys added by `keys rotate`
 
 
@@ -148,8 +150,14 @@ class KeyRing:
             if now - self._checked_at < RELOAD_INTERVAL:
                 return
             self._checked_at = now
-            if self._folder_fingerprint() != self._fingerprint:
-                self.reload()
+            try:
+                if self._folder_fingerprint() != self._fingerprint:
+                    self.reload()
+            except (KeyFolderError, OSError) as exc:
+                # a key half-written by `keys rotate`, or a bad file: keep the keys we have
+                # (a broken folder is refused at startup) and look again next interval
+                logger.error("keys/ changed but cannot be loaded; keeping the loaded keys: %s",
+                             exc)
 
     def active(self, now: int) -> SigningKey:
         self.refresh(now)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import IO, Any
+
 import click
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, NoAppException
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import create_app
 from ..config import ConfigError
@@ -14,16 +17,47 @@ from .setup import init, serve
 from .users import user
 
 
+class SettingsError(NoAppException):
+    """A bad setting, shown as one line with exit 1.
+
+    A NoAppException because Flask prints a traceback for any other error raised while
+    `authserver --help` loads the app to list its commands.
+    """
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.ClickException.show(self, file)  # no "Usage:" lines: not a usage mistake
+
+
 def _factory():
     try:
         return create_app(with_keys=False)
     except (ConfigError, KeyFolderError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise SettingsError(str(exc)) from None
 
 
-main = FlaskGroup(name="authserver", create_app=_factory, add_default_commands=False,
-                  load_dotenv=False, add_version_option=False,
-                  help="Run and manage the authserver authorization server.")
+class AuthserverGroup(FlaskGroup):
+    """Turns what the operator's environment gets wrong into one line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SQLAlchemyError as exc:
+            # the driver's first line only: SQLAlchemy's own text would echo bound parameters
+            lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            detail = lines[0] if lines else type(exc).__name__
+            raise click.ClickException(
+                f"database error: {detail} (is the database reachable, and migrated with "
+                f"`authserver init`?)") from None
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+
+
+main = AuthserverGroup(name="authserver", create_app=_factory, add_default_commands=False,
+                       load_dotenv=False, add_version_option=False,
+                       help="Run and manage the authserver authorization server.")
 main.params.clear()  # no --app/--env-file/--debug: the app is always ours
 for command in (init, serve, user, client, keys):
     main.add_command(command)

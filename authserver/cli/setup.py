@@ -60,8 +60,9 @@ def _ensure_demo(config: dict) -> None:
         demo_client, _ = register_client(
             DEMO_CLIENT, public=True, first_party=True, grant_types=(), scope=None,
             server_scopes=config["AUTHSERVER_SCOPES"].split(), auth_method=None)
-    password = new_token()[:20]
+    password = None  # an existing user keeps the password shown when it was created
     if demo_user is None:
+        password = new_token()[:20]
         create_user(DEMO_EMAIL, password, "Demo User", config["AUTHSERVER_PASSWORD_MAX_LENGTH"])
     db.session.commit()
     cid = demo_client.client_id
@@ -69,11 +70,12 @@ def _ensure_demo(config: dict) -> None:
 Demo first-party client and user (shown once):
   client_id: {cid}
   username:  {DEMO_EMAIL}
-  password:  {password}
+  password:  {password or "unchanged (shown when the user was created)"}
 
 Log in (password grant), call /userinfo, refresh:
   curl -s {issuer}/token -d grant_type=password -d client_id={cid} \\
-       -d username={DEMO_EMAIL} -d password='{password}' -d 'scope=openid profile email'
+       -d username={DEMO_EMAIL} -d password='{password or "<demo password>"}' \\
+       -d 'scope=openid profile email'
   curl -s {issuer}/userinfo -H "Authorization: Bearer $ACCESS_TOKEN"
   curl -s {issuer}/token -d grant_type=refresh_token -d client_id={cid} \\
        -d refresh_token=$REFRESH_TOKEN

@@ -17,6 +17,7 @@ from authlib.oauth2.rfc6749 import InvalidClientError, InvalidRequestError, OAut
 
 from ..crypto import same_digest
 from ..models import Client
+from .params import has_control_characters
 
 _NO_DIGEST = "0" * 64
 
@@ -46,10 +47,13 @@ def parse_basic(header: str | None) -> tuple[str, str] | None:
     if not colon:
         raise ClientAuthenticationFailed()
     try:
-        return (unquote(client_id.replace("+", " "), errors="strict"),
-                unquote(secret.replace("+", " "), errors="strict"))
+        client_id, secret = (unquote(client_id.replace("+", " "), errors="strict"),
+                             unquote(secret.replace("+", " "), errors="strict"))
     except UnicodeDecodeError:
         raise ClientAuthenticationFailed() from None
+    if has_control_characters(client_id) or has_control_characters(secret):
+        raise ClientAuthenticationFailed()  # the body's rule; PostgreSQL text cannot hold NUL
+    return client_id, secret
 
 
 def authenticate_client(query_client: Callable[[str], Client | None], request: OAuth2Request,

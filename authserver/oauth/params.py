@@ -25,6 +25,11 @@ def _name_for_message(name: str) -> str:
     return f"'{name}'" if _SAFE_NAME.fullmatch(name) else "a parameter"
 
 
+def has_control_characters(value: str) -> bool:
+    """True for text no protocol parameter may carry, wherever it was sent (IV-04)."""
+    return _FORBIDDEN.search(value) is not None
+
+
 def parse_pairs(pairs: list[tuple[str, str]]) -> dict[str, str]:
     """Reject repeats and control characters; drop empty values."""
     params: dict[str, str] = {}
@@ -33,7 +38,7 @@ def parse_pairs(pairs: list[tuple[str, str]]) -> dict[str, str]:
         if name in seen:
             raise InvalidRequestError(f"{_name_for_message(name)} is repeated")
         seen.add(name)
-        if _FORBIDDEN.search(name) or _FORBIDDEN.search(value):
+        if has_control_characters(name) or has_control_characters(value):
             raise InvalidRequestError(f"{_name_for_message(name)} contains control characters")
         if value != "":
             params[name] = value

@@ -173,3 +173,8 @@ def test_development_uses_a_given_secret_key_without_writing_one(
     config = load_config(environ=env | {"AUTHSERVER_SECRET_KEY": "given"})
     assert config["SECRET_KEY"] == "given"
     assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_number_errors_read_as_a_sentence(env: dict[str, str]) -> None:
+    message = refused(env | {"AUTHSERVER_ACCESS_TOKEN_TTL": "abc"})
+    assert message == "AUTHSERVER_ACCESS_TOKEN_TTL: not an integer: 'abc'"

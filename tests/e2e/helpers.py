@@ -23,7 +23,7 @@ from authserver.extensions import db
 from authserver.models import RefreshToken
 from tests.conftest import PASSWORD, Registered
 
-from .conftest import LiveServer
+from .conftest import LiveServer, stop_server
 
 EMAIL = "alice@example.com"
 TIMEOUT = 10
@@ -86,6 +86,16 @@ def refresh(server: LiveServer, client: Registered, refresh_token: str,
     return (http or requests).post(token_url(server), data=data, timeout=TIMEOUT)
 
 
+def assert_invalid_grant(response: requests.Response) -> None:
+    """400 invalid_grant as RFC 6749 §5.2 and our contract have it: described, not cached."""
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["error"] == "invalid_grant", body
+    assert body.get("error_description"), body
+    assert response.headers.get("Cache-Control") == "no-store"
+    assert response.headers.get("Pragma") == "no-cache"
+
+
 _CHALLENGE_PARAM = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -135,7 +145,12 @@ def concurrently(count: int, call: Callable[[requests.Session], T]) -> list[T]:
 
 
 def assert_not_logged(server: LiveServer, **secrets: str) -> None:
-    """ST-05: none of these values appears in the server's output (access log included)."""
+    """ST-05: none of these values appears in the server's output (access log included).
+
+    Stops the server first: gunicorn writes an access line after the response has left, so
+    only a stopped server's log is complete.
+    """
+    stop_server(server)
     log = server.log()
     assert '"POST /token"' in log, "the access log is missing: nothing was checked"
     leaked = sorted(name for name, value in secrets.items() if value and value in log)

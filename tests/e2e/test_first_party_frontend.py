@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD, Registered
 
 from .helpers import (
     EMAIL,
-    TIMEOUT,
+    assert_invalid_grant,
     assert_not_logged,
     bearer_challenge,
     frontend_session,
@@ -35,9 +35,14 @@ def assert_userinfo_ok(response: requests.Response, sub: str) -> None:
 
 
 def test_frontend_login_expiry_silent_refresh_and_relogin_after_reuse(serve, spa, alice):
-    """RF-01, UI-02, RF-02: the life of a first-party session, with 1 s access tokens."""
+    """UI-01, RF-01, UI-02, RF-02: the life of a first-party session, 1 s access tokens."""
     server = serve(AUTHSERVER_ACCESS_TOKEN_TTL=1)
     frontend = frontend_session(spa)
+
+    anonymous = userinfo(server, None)  # UI-01: a bare challenge, no error attribute
+    assert anonymous.status_code == 401
+    assert bearer_challenge(anonymous).get("realm")
+    assert "error" not in bearer_challenge(anonymous)
 
     start_of_next_second()  # our clock has whole seconds and no leeway on exp
     first = login(frontend, server)
@@ -65,14 +70,12 @@ def test_frontend_login_expiry_silent_refresh_and_relogin_after_reuse(serve, spa
 
     # An attacker replays the first refresh token: its successor has rotated since, so this
     # is reuse, and the whole login is revoked.
-    replay = refresh(server, spa, first["refresh_token"])
-    assert replay.status_code == 400
-    assert replay.json()["error"] == "invalid_grant"
+    assert_invalid_grant(refresh(server, spa, first["refresh_token"]))
 
     with pytest.raises(OAuthError) as failed:
         frontend.refresh_token(token_url(server))
     assert failed.value.error == "invalid_grant"
-    assert frontend.last_response.status_code == 400
+    assert_invalid_grant(frontend.last_response)
 
     # The user logs in again and carries on.
     again = login(frontend, server)
@@ -86,17 +89,7 @@ def test_frontend_login_expiry_silent_refresh_and_relogin_after_reuse(serve, spa
         for kind in ("access_token", "refresh_token")})
 
 
-def test_userinfo_without_token_is_a_bare_bearer_challenge(server):
-    """UI-01: no token -> 401 with a Bearer realm and no error attribute."""
-    response = requests.get(f"{server.url}/userinfo", timeout=TIMEOUT)
-    assert response.status_code == 401
-    challenge = bearer_challenge(response)
-    assert challenge.get("realm")
-    assert "error" not in challenge
-    assert "error=" not in response.headers["WWW-Authenticate"]
-
-
-def test_secrets_never_logged(server, spa, machine, alice):
+def test_secrets_never_logged(server, spa, machine, make_client, alice):
     """ST-05: after logins, failures, refreshes, reuse and client_credentials calls, the
     server's output holds no password, client secret, refresh token, access token or
     Authorization header."""
@@ -119,18 +112,22 @@ def test_secrets_never_logged(server, spa, machine, alice):
     with pytest.raises(OAuthError):
         machine_session(Registered(machine.client_id, wrong_secret)).fetch_token(
             token_url(server), grant_type="client_credentials")
-    post = machine_session(machine, token_endpoint_auth_method="client_secret_post")
+    wrong_method = machine_session(machine, token_endpoint_auth_method="client_secret_post")
     with pytest.raises(OAuthError):  # registered for Basic: refused, but the secret was sent
-        post.fetch_token(token_url(server), grant_type="client_credentials")
+        wrong_method.fetch_token(token_url(server), grant_type="client_credentials")
+    poster = make_client("poster", auth_method="client_secret_post")
+    posted = machine_session(poster, token_endpoint_auth_method="client_secret_post").fetch_token(
+        token_url(server), grant_type="client_credentials")
 
-    log = server.log()
-    assert "login.failed" in log and "refresh.reuse_detected" in log  # the flows did run
     basic_header = base64.b64encode(f"{machine.client_id}:{machine.secret}".encode()).decode()
     assert_not_logged(
         server, password=PASSWORD, wrong_password=wrong_password,
         client_secret=machine.secret, wrong_secret=wrong_secret, basic_header=basic_header,
-        cc_access_token=basic["access_token"],
+        poster_secret=poster.secret, cc_access_token=basic["access_token"],
+        posted_access_token=posted["access_token"],
         **{f"{name}_{kind}": token[kind]
            for name, token in {"first": first, "second": second, "third": third}.items()
            for kind in ("access_token", "refresh_token")})
+    log = server.log()
+    assert "login.failed" in log and "refresh.reuse_detected" in log  # the flows did run
     assert "Bearer ey" not in log and "Authorization" not in log

@@ -21,6 +21,9 @@ from ...models import Client, RefreshToken, TokenFamily, User
 from ..subject import Subject
 from .base import GrantSettings
 
+#: The one answer for an unknown, expired, revoked, reused or another client's refresh token.
+INVALID_REFRESH_TOKEN = "the refresh token is invalid, expired or revoked"
+
 
 @dataclass
 class PresentedRefreshToken:
@@ -46,7 +49,15 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
     def successor(self, value: str) -> str:
         return derive_token(self.settings["AUTHSERVER_SECRET_KEY"], "refresh-successor", value)
 
-    def authenticate_refresh_token(self, refresh_token: str) -> PresentedRefreshToken | None:
+    def authenticate_refresh_token(self, refresh_token: str) -> PresentedRefreshToken:
+        """The presented token if usable now; otherwise invalid_grant, raised here because
+        Authlib's own has no error_description. One text for every cause: no oracle."""
+        presented = self._usable(refresh_token)
+        if presented is None:
+            raise InvalidGrantError(INVALID_REFRESH_TOKEN)
+        return presented
+
+    def _usable(self, refresh_token: str) -> PresentedRefreshToken | None:
         found = RefreshToken.find_with_family(refresh_token)
         if found is None:
             return None
@@ -103,7 +114,7 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
             db.session.refresh(presented.row)
             if not self._is_grace_retry(presented.value, presented.row, now):
                 self._revoke_reused(presented.family, now)
-                raise InvalidGrantError()
+                raise InvalidGrantError(INVALID_REFRESH_TOKEN)
         audit("refresh.retried", family=presented.family.id, client_id=self.client.client_id)
 
     def revoke_old_credential(self, refresh_token: PresentedRefreshToken) -> None:
