@@ -65,21 +65,28 @@ def _ensure_demo(config: dict) -> None:
         password = new_token()[:20]
         create_user(DEMO_EMAIL, password, "Demo User", config["AUTHSERVER_PASSWORD_MAX_LENGTH"])
     db.session.commit()
-    cid = demo_client.client_id
-    click.echo(f"""
-Demo first-party client and user (shown once):
-  client_id: {cid}
-  username:  {DEMO_EMAIL}
-  password:  {password or "unchanged (shown when the user was created)"}
+    click.echo(_walkthrough(issuer, demo_client.client_id, password))
 
-Log in (password grant), call /userinfo, refresh:
-  curl -s {issuer}/token -d grant_type=password -d client_id={cid} \\
-       -d username={DEMO_EMAIL} -d password='{password or "<demo password>"}' \\
-       -d 'scope=openid profile email'
-  curl -s {issuer}/userinfo -H "Authorization: Bearer $ACCESS_TOKEN"
-  curl -s {issuer}/token -d grant_type=refresh_token -d client_id={cid} \\
-       -d refresh_token=$REFRESH_TOKEN
-""")
+
+def _walkthrough(issuer: str, client_id: str, password: str | None) -> str:
+    """Commands a new user can paste as they are: log in, call an API, refresh."""
+    shown = password or "unchanged (shown when the user was created)"
+    return f"""
+Demo first-party client and user (shown once):
+  client_id: {client_id}
+  username:  {DEMO_EMAIL}
+  password:  {shown}
+
+Try it in another terminal (log in, call /userinfo, refresh):
+  AS={issuer} CLIENT_ID={client_id} PASSWORD='{password or "<demo password>"}'
+  field() {{ python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }}
+  curl -s $AS/token -d grant_type=password -d client_id=$CLIENT_ID \\
+       -d username={DEMO_EMAIL} -d password="$PASSWORD" -d 'scope=openid profile email' \\
+       -w '\\n' | tee login.json
+  curl -s -w '\\n' $AS/userinfo -H "Authorization: Bearer $(field access_token < login.json)"
+  curl -s -w '\\n' $AS/token -d grant_type=refresh_token -d client_id=$CLIENT_ID \\
+       -d refresh_token=$(field refresh_token < login.json)
+"""
 
 
 @click.command()

@@ -84,9 +84,9 @@ def test_init_demo_prints_a_client_a_user_and_working_commands(cli: Cli, cli_env
     client_id = printed(output, "client_id")
     assert printed(output, "username") == "demo@example.com"
     issuer = "http://127.0.0.1:8000"
-    assert f"curl -s {issuer}/token -d grant_type=password -d client_id={client_id}" in output
-    assert f"curl -s {issuer}/userinfo" in output
-    assert "grant_type=refresh_token" in output
+    assert f"AS={issuer} CLIENT_ID={client_id}" in output
+    assert "curl -s $AS/token -d grant_type=password -d client_id=$CLIENT_ID" in output
+    assert "$AS/userinfo" in output and "grant_type=refresh_token" in output
     response = demo_login(cli_env, output)
     assert response.status_code == 200, response.json  # the printed credentials work
 

@@ -36,8 +36,9 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(settings: dict, log_path: Path, workers: int = 2, **env: str) -> LiveServer:
-    port = free_port()
+def start_server(settings: dict, log_path: Path, workers: int = 2, port: int | None = None,
+                 **env: str) -> LiveServer:
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     environ = {**os.environ, **{k: str(v) for k, v in settings.items()},
                "AUTHSERVER_ISSUER": url, **{k: str(v) for k, v in env.items()}}

@@ -35,8 +35,8 @@ def assert_userinfo_ok(response: requests.Response, sub: str) -> None:
 
 
 def test_frontend_login_expiry_silent_refresh_and_relogin_after_reuse(serve, spa, alice):
-    """UI-01, RF-01, UI-02, RF-02: the life of a first-party session, 1 s access tokens."""
-    server = serve(AUTHSERVER_ACCESS_TOKEN_TTL=1)
+    """UI-01, RF-01, UI-02, RF-02: the life of a first-party session, 2 s access tokens."""
+    server = serve(AUTHSERVER_ACCESS_TOKEN_TTL=2)
     frontend = frontend_session(spa)
 
     anonymous = userinfo(server, None)  # UI-01: a bare challenge, no error attribute
@@ -47,7 +47,7 @@ def test_frontend_login_expiry_silent_refresh_and_relogin_after_reuse(serve, spa
     start_of_next_second()  # our clock has whole seconds and no leeway on exp
     first = login(frontend, server)
     assert first["token_type"].lower() == "bearer"
-    assert first["expires_in"] == 1
+    assert first["expires_in"] == 2
     assert first["refresh_token"]
     assert_userinfo_ok(userinfo(server, first["access_token"]), alice)
 
