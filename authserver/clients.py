@@ -12,6 +12,8 @@ from .crypto import digest, new_token
 from .extensions import db
 from .models import AUTH_METHODS, Client
 
+#: the built-in client of the /account page
+ACCOUNT_CLIENT_ID = "authserver-account"
 #: grant types a client may be registered for today
 GRANT_TYPES = ("password", "refresh_token", "client_credentials")
 
@@ -39,11 +41,20 @@ def _check_redirect_uri(uri: str) -> str:
 def register_client(name: str, *, public: bool, first_party: bool, grant_types: Sequence[str],
                     scope: str | None, server_scopes: Sequence[str], auth_method: str | None,
                     redirect_uris: Sequence[str] = (), cors_origins: Sequence[str] = (),
-                    refresh_cookie: bool = False,
-                    post_logout_redirect_uris: Sequence[str] = ()) -> tuple[Client, str | None]:
+                    refresh_cookie: bool = False, resource_server: bool = False,
+                    post_logout_redirect_uris: Sequence[str] = (),
+                    client_id: str | None = None) -> tuple[Client, str | None]:
     """Create a client; returns it with its secret (shown once, stored only as a digest)."""
     if not name.strip():
         raise ClientError("a client needs a name")
+    if refresh_cookie:  # a browser app: it cannot keep a secret
+        if not first_party:
+            raise ClientError("refresh-cookie mode is for first-party clients (--first-party)")
+        if auth_method not in (None, "none"):
+            raise ClientError("a refresh-cookie client runs in a browser and has no secret")
+        public = True
+    if resource_server and public:
+        raise ClientError("a resource server authenticates to introspect: not --public")
     grants = list(dict.fromkeys(grant_types or _default_grants(public, first_party)))
     unknown = set(grants) - set(GRANT_TYPES)
     if unknown:
@@ -52,8 +63,8 @@ def register_client(name: str, *, public: bool, first_party: bool, grant_types: 
         raise ClientError("the password grant is for first-party clients (--first-party)")
     if "client_credentials" in grants and public:
         raise ClientError("client_credentials needs a confidential client (not --public)")
-    if refresh_cookie and not first_party:
-        raise ClientError("refresh-cookie mode is for first-party clients (--first-party)")
+    if refresh_cookie and not cors_origins:
+        raise ClientError("a refresh-cookie client needs its frontend's --cors-origin")
     method = auth_method or ("none" if public else "client_secret_basic")
     if method not in AUTH_METHODS or (method == "none") != public:
         raise ClientError(f"auth method {method!r} does not fit a "
@@ -64,13 +75,14 @@ def register_client(name: str, *, public: bool, first_party: bool, grant_types: 
                           f" (known: {' '.join(server_scopes)})")
     secret = None if public else new_token()
     client = Client(
-        client_id=secrets.token_urlsafe(18), secret_digest=digest(secret) if secret else None,
+        client_id=client_id or secrets.token_urlsafe(18),
+        secret_digest=digest(secret) if secret else None,
         name=name.strip(), redirect_uris=[_check_redirect_uri(u) for u in redirect_uris],
         post_logout_redirect_uris=[_check_redirect_uri(u) for u in post_logout_redirect_uris],
         grant_types=grants, response_types=[], scope=" ".join(scopes),
         token_endpoint_auth_method=method, first_party=first_party,
         refresh_cookie=refresh_cookie, cors_origins=[_check_origin(o) for o in cors_origins],
-        created_at=clock.now())
+        resource_server=resource_server, created_at=clock.now())
     db.session.add(client)
     audit("client.created", client_id=client.client_id)
     return client, secret
@@ -82,6 +94,26 @@ def _default_grants(public: bool, first_party: bool) -> list[str]:
     if not public:
         return ["client_credentials"]
     raise ClientError("give at least one --grant-type")
+
+
+def issuer_origin(issuer: str) -> str:
+    parts = urlsplit(issuer)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def ensure_account_client(issuer: str, server_scopes: Sequence[str]) -> Client:
+    """The /account page's own client: first-party, public, refresh-cookie mode, allowed
+    from the issuer's origin (kept in step with AUTHSERVER_ISSUER on every `init`)."""
+    client = Client.find(ACCOUNT_CLIENT_ID)
+    if client is None:
+        client, _ = register_client(
+            "Account", public=True, first_party=True, grant_types=("password", "refresh_token"),
+            scope=" ".join(s for s in ("openid", "profile", "email") if s in server_scopes),
+            server_scopes=server_scopes, auth_method="none", refresh_cookie=True,
+            cors_origins=[issuer_origin(issuer)], client_id=ACCOUNT_CLIENT_ID)
+    elif client.cors_origins != [issuer_origin(issuer)]:
+        client.cors_origins = [issuer_origin(issuer)]
+    return client
 
 
 def find_client(client_id: str) -> Client:

@@ -82,6 +82,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUTHSERVER_REFRESH_GRACE_SECONDS", 10, _non_negative_int,
             "Window in which the predecessor of the live refresh token may be replayed and "
             "gets the same successor back; 0 = strict rotation."),
+    Setting("AUTHSERVER_REFRESH_COOKIE_NAME", None, str,
+            "Name of the refresh-token cookie in refresh-cookie mode; default "
+            "`__Secure-refresh_token` (`refresh_token` on a loopback http issuer in development)."),
     Setting("AUTHSERVER_JWKS_MAX_AGE", 3600, _positive_int,
             "Cache-Control max-age of /jwks and discovery (s)."),
     Setting("AUTHSERVER_KEY_SIZE", 2048, _positive_int, "RSA key size for new keys (bits)."),
@@ -126,6 +129,11 @@ def _derive(config: dict[str, Any]) -> None:
     config["AUTHSERVER_KEYS_DIR"] = str(Path(config["AUTHSERVER_KEYS_DIR"]).resolve())
     if not config["AUTHSERVER_DATABASE_URL"]:
         config["AUTHSERVER_DATABASE_URL"] = f"sqlite:///{instance / 'authserver.db'}"
+    config["AUTHSERVER_COOKIE_SECURE"] = not (
+        is_loopback_http(config["AUTHSERVER_ISSUER"]) and not is_production(config))
+    if not config["AUTHSERVER_REFRESH_COOKIE_NAME"]:
+        config["AUTHSERVER_REFRESH_COOKIE_NAME"] = (
+            "__Secure-refresh_token" if config["AUTHSERVER_COOKIE_SECURE"] else "refresh_token")
     if not config["AUTHSERVER_ACCESS_TOKEN_AUDIENCE"]:
         config["AUTHSERVER_ACCESS_TOKEN_AUDIENCE"] = config["AUTHSERVER_ISSUER"]
     if not config["AUTHSERVER_SECRET_KEY"] and not is_production(config):
@@ -200,5 +208,12 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError("AUTHSERVER_SECRET_KEY is required in production")
     if len(config.get("AUTHSERVER_SECRET_KEY") or "") < 32 and is_production(config):
         raise ConfigError("AUTHSERVER_SECRET_KEY must be at least 32 characters")
+    cookie = config["AUTHSERVER_REFRESH_COOKIE_NAME"]
+    if cookie.startswith("__Host-"):
+        raise ConfigError("AUTHSERVER_REFRESH_COOKIE_NAME: a __Host- cookie must have Path=/, "
+                          "but the refresh cookie is scoped to Path=/refresh; use __Secure-")
+    if cookie.startswith("__Secure-") and not config["AUTHSERVER_COOKIE_SECURE"]:
+        raise ConfigError("AUTHSERVER_REFRESH_COOKIE_NAME: browsers accept __Secure- cookies "
+                          "only over https; this issuer is plain http")
     if config["AUTHSERVER_KEY_SIZE"] < 2048:
         raise ConfigError("AUTHSERVER_KEY_SIZE must be at least 2048 (RFC 7518 §3.3)")

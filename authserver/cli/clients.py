@@ -17,7 +17,7 @@ def client_dict(c: Client) -> dict:
             "first_party": c.first_party, "grant_types": c.grant_types, "scope": c.scope,
             "token_endpoint_auth_method": c.token_endpoint_auth_method,
             "redirect_uris": c.redirect_uris, "cors_origins": c.cors_origins,
-            "refresh_cookie": c.refresh_cookie,
+            "refresh_cookie": c.refresh_cookie, "resource_server": c.resource_server,
             "post_logout_redirect_uris": c.post_logout_redirect_uris}
 
 
@@ -40,14 +40,17 @@ def client() -> None:
               help="Token endpoint auth method. Default: none if public, else "
                    "client_secret_basic.")
 @click.option("--cors-origin", "cors_origins", multiple=True, help="Repeatable.")
-@click.option("--refresh-cookie", is_flag=True, help="Refresh token in an HttpOnly cookie.")
+@click.option("--refresh-cookie", is_flag=True,
+              help="Browser app: refresh token in an HttpOnly cookie (implies --public).")
+@click.option("--resource-server", is_flag=True,
+              help="An API that may introspect access tokens (RFC 7662).")
 @click.option("--post-logout-redirect-uri", "post_logout_redirect_uris", multiple=True,
               help="Repeatable.")
 @json_option
 @with_appcontext
 def create(name: str, public: bool, first_party: bool, grant_types: tuple[str, ...],
            redirect_uris: tuple[str, ...], scope: str | None, auth_method: str | None,
-           cors_origins: tuple[str, ...], refresh_cookie: bool,
+           cors_origins: tuple[str, ...], refresh_cookie: bool, resource_server: bool,
            post_logout_redirect_uris: tuple[str, ...], as_json: bool) -> None:
     """Register a client; prints its client_id and, once, its secret."""
     try:
@@ -55,7 +58,8 @@ def create(name: str, public: bool, first_party: bool, grant_types: tuple[str, .
             name, public=public, first_party=first_party, grant_types=grant_types, scope=scope,
             server_scopes=current_app.config["AUTHSERVER_SCOPES"].split(),
             auth_method=auth_method, redirect_uris=redirect_uris, cors_origins=cors_origins,
-            refresh_cookie=refresh_cookie, post_logout_redirect_uris=post_logout_redirect_uris)
+            refresh_cookie=refresh_cookie, resource_server=resource_server,
+            post_logout_redirect_uris=post_logout_redirect_uris)
     except ClientError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .. import create_app
-from ..clients import register_client
+from ..clients import ensure_account_client, register_client
 from ..clock import clock
 from ..config import ConfigError
 from ..crypto import new_token
@@ -43,6 +43,10 @@ def init(demo: bool) -> None:
     else:
         key = create_key(keys_dir, clock.now(), size=config["AUTHSERVER_KEY_SIZE"])
         click.echo(f"created signing key {key.kid} in {keys_dir} (mode 0600)")
+    account = ensure_account_client(config["AUTHSERVER_ISSUER"],
+                                    config["AUTHSERVER_SCOPES"].split())
+    db.session.commit()
+    click.echo(f"account page: {config['AUTHSERVER_ISSUER']}/account (client {account.client_id})")
     if demo:
         _ensure_demo(config)
 

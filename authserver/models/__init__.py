@@ -2,7 +2,8 @@
 
 from .client import AUTH_METHODS, Client
 from .refresh_token import RefreshToken
+from .revoked_access_token import RevokedAccessToken
 from .token_family import TokenFamily
 from .user import User
 
-__all__ = ["AUTH_METHODS", "Client", "RefreshToken", "TokenFamily", "User"]
+__all__ = ["AUTH_METHODS", "Client", "RefreshToken", "RevokedAccessToken", "TokenFamily", "User"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, String, select
+from sqlalchemy import JSON, Boolean, String, false, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -31,6 +31,9 @@ class Client(db.Model):
     first_party: Mapped[bool] = mapped_column(Boolean, default=False)
     refresh_cookie: Mapped[bool] = mapped_column(Boolean, default=False)
     cors_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: a resource server: may introspect access tokens (RFC 7662)
+    resource_server: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=false())
     created_at: Mapped[int] = mapped_column(Instant)
 
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, Index, String, select, update
+from sqlalchemy import ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -31,6 +31,8 @@ class TokenFamily(db.Model):
     #: absolute end of the family, whatever its use
     expires_at: Mapped[int] = mapped_column(Instant)
     revoked_at: Mapped[int | None] = mapped_column(Instant)
+    #: the User-Agent of the login, to tell sessions apart on the account page
+    user_agent: Mapped[str | None] = mapped_column(String(255))
 
     @staticmethod
     def new_id() -> str:
@@ -38,9 +40,10 @@ class TokenFamily(db.Model):
 
     @classmethod
     def start(cls, family_id: str, user_id: int, client_id: str, scope: str, auth_time: int,
-              now: int, absolute_ttl: int) -> TokenFamily:
+              now: int, absolute_ttl: int, user_agent: str | None = None) -> TokenFamily:
         family = cls(id=family_id, user_id=user_id, client_id=client_id, scope=scope,
-                     auth_time=auth_time, created_at=now, expires_at=now + absolute_ttl)
+                     auth_time=auth_time, created_at=now, expires_at=now + absolute_ttl,
+                     user_agent=user_agent[:255] if user_agent else None)
         db.session.add(family)
         return family
 
@@ -64,10 +67,28 @@ class TokenFamily(db.Model):
         )
 
     @classmethod
-    def revoke_for_user(cls, user_id: int, now: int) -> int:
-        """Revoke every family of a user (disable, sign out everywhere); returns the count."""
-        result = db.session.execute(
-            update(cls).where(cls.user_id == user_id, cls.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        return result.rowcount
+    def revoke_for_user(cls, user_id: int, now: int, keep: str | None = None) -> int:
+        """Revoke every family of a user but `keep` (disable, sign out everywhere or
+        everywhere else); returns how many ended."""
+        query = update(cls).where(cls.user_id == user_id, cls.revoked_at.is_(None))
+        if keep is not None:
+            query = query.where(cls.id != keep)
+        return db.session.execute(query.values(revoked_at=now)).rowcount
+
+    @classmethod
+    def live_for_user(cls, user_id: int, now: int) -> list[tuple[TokenFamily, str, int]]:
+        """The user's sessions: each live family with its client's name and last use."""
+        from .client import Client
+        from .refresh_token import RefreshToken
+
+        last_used = func.max(RefreshToken.issued_at)
+        rows = db.session.execute(
+            select(cls, Client.name, last_used)
+            .join(Client, Client.client_id == cls.client_id)
+            .join(RefreshToken, RefreshToken.family_id == cls.id)
+            .where(cls.user_id == user_id, cls.revoked_at.is_(None), cls.expires_at > now)
+            .group_by(cls.id, Client.name)
+            .having(func.max(RefreshToken.expires_at) > now)
+            .order_by(last_used.desc())
+        ).all()
+        return [tuple(row) for row in rows]

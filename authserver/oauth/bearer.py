@@ -7,12 +7,13 @@ while its family is live, so family revocation reaches access tokens too.
 
 from __future__ import annotations
 
+from flask import current_app
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 from ..keys import KeyRing
-from ..models import TokenFamily
+from ..models import RevokedAccessToken, TokenFamily
 from .tokens import ACCESS_TOKEN_TYP
 
 #: Our own tokens expire by our own clock, so no leeway on exp; an iat slightly ahead is
@@ -29,9 +30,12 @@ class ExpiredToken(InvalidToken):
     pass
 
 
-def verify_access_token(token: str, keyring: KeyRing, issuer: str, audience: str,
+def decode_access_token(token: str, keyring: KeyRing, issuer: str, audience: str,
                         now: int) -> dict:
-    """The claims of a valid, live access token issued by us; InvalidToken otherwise."""
+    """The claims of an unexpired access token signed by us; InvalidToken otherwise.
+
+    Says nothing of revocation: see `verify_access_token`.
+    """
     if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
         raise InvalidToken("malformed access token")
 
@@ -52,9 +56,28 @@ def verify_access_token(token: str, keyring: KeyRing, issuer: str, audience: str
         raise InvalidToken("not an access token")
     claims = decoded.claims
     _check_claims(claims, issuer, audience, now)
+    return claims
+
+
+def is_live(claims: dict, now: int) -> bool:
+    """Not revoked: neither its jti (RFC 7009) nor, for user tokens, its family."""
+    if RevokedAccessToken.is_revoked(claims["jti"]):
+        return False
     family_id = claims.get("grant_id")
-    if family_id is not None and not (isinstance(family_id, str)
-                                      and TokenFamily.is_active(family_id, now)):
+    return family_id is None or (isinstance(family_id, str)
+                                 and TokenFamily.is_active(family_id, now))
+
+
+def verify_access_token(token: str, now: int, live: bool = True) -> dict:
+    """Our access token's claims, checked with this app's keys, issuer and audience.
+
+    live=False skips the revocation checks (revoking a revoked token is a no-op anyway).
+    """
+    config = current_app.config
+    claims = decode_access_token(token, current_app.extensions["authserver.keys"],
+                                 config["AUTHSERVER_ISSUER"],
+                                 config["AUTHSERVER_ACCESS_TOKEN_AUDIENCE"], now)
+    if live and not is_live(claims, now):
         raise InvalidToken("access token revoked")
     return claims
 
@@ -66,7 +89,8 @@ def _check_claims(claims: dict, issuer: str, audience: str, now: int) -> None:
     if not (aud == audience or (isinstance(aud, list) and audience in aud)):
         raise InvalidToken("wrong audience")
     exp, iat = claims.get("exp"), claims.get("iat")
-    if not (isinstance(exp, int) and isinstance(iat, int) and isinstance(claims.get("sub"), str)):
+    if not (isinstance(exp, int) and isinstance(iat, int) and isinstance(claims.get("sub"), str)
+            and isinstance(claims.get("jti"), str) and isinstance(claims.get("client_id"), str)):
         raise InvalidToken("malformed access token")
     if exp <= now:
         raise ExpiredToken("access token expired")

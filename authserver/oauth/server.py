@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from authlib.consts import default_json_headers
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
@@ -22,8 +23,10 @@ from .client_auth import authenticate_client
 from .grants.client_credentials import ClientCredentialsGrant
 from .grants.password import PasswordGrant
 from .grants.refresh_token import RefreshTokenGrant
+from .introspection import IntrospectionEndpoint
 from .params import read_form
 from .request import ProtocolRequest
+from .revocation import RevocationEndpoint
 from .tokens import AccessTokenGenerator
 
 GRANTS = (PasswordGrant, RefreshTokenGrant, ClientCredentialsGrant)
@@ -45,6 +48,8 @@ class AuthorizationServer(FlaskAuthorizationServer):
             config["AUTHSERVER_ACCESS_TOKEN_TTL"]))
         for grant in GRANTS:
             self.register_grant(grant)
+        self.register_endpoint(RevocationEndpoint)
+        self.register_endpoint(IntrospectionEndpoint)
 
     @property
     def grant_types(self) -> list[str]:
@@ -72,25 +77,50 @@ class AuthorizationServer(FlaskAuthorizationServer):
         if scope and not set(scope.split()) <= set(self.scopes_supported):
             raise InvalidScopeError("unknown scope")
 
-    def create_token_response(self, _request: object = None) -> Response:
-        """Authlib's flow, with errors from reading the request answered the same way."""
+    def issue_tokens(self, params: dict[str, str] | None = None) -> TokenResult:
+        """Authlib's token flow, returning the client too (refresh-cookie mode needs it).
+
+        params stands in for the form body when the request is built by us (/refresh).
+        """
         try:
-            return super().create_token_response()
+            if params is None:
+                params = read_form(request)
+            oauth_request = ProtocolRequest(request, params, self.issuer)
+            grant = self.get_token_grant(oauth_request)
+            grant.validate_token_request()
+            status, body, headers = grant.create_token_response()
+        except OAuth2Error as error:
+            return TokenResult(*error(), client=None)
+        return TokenResult(status, body, headers, oauth_request.client)
+
+    def endpoint_response(self, name: str) -> Response:
+        """Revocation or introspection, with errors from reading the request answered too."""
+        try:
+            return self.create_endpoint_response(name)
         except OAuth2Error as error:
             return self.handle_error_response(None, error)
 
     def handle_response(self, status_code: int, payload: object,
                         headers: list[tuple[str, str]]) -> Response:
-        if isinstance(payload, dict):
-            payload = json.dumps(payload, separators=(",", ":"))
-        return Response(payload, status=status_code, headers=headers)
+        return TokenResult(status_code, payload, headers).response()
 
 
-def error_response(error: OAuth2Error) -> Response:
-    """An RFC error body with the token endpoint's headers, for errors outside Authlib."""
-    status, body, headers = error()
-    return Response(json.dumps(body), status=status,
-                    headers=headers or default_json_headers)
+@dataclass
+class TokenResult:
+    status: int
+    body: object
+    headers: list[tuple[str, str]]
+    client: Client | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+    def response(self) -> Response:
+        body = self.body
+        if isinstance(body, dict):
+            body = json.dumps(body, separators=(",", ":"))
+        return Response(body, status=self.status, headers=self.headers or default_json_headers)
 
 
 def init_oauth(app: Flask, keyring: KeyRing) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import discovery, errors, health, oauth, userinfo
+from . import account, cors, discovery, errors, health, oauth, refresh, userinfo
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (oauth, discovery, userinfo, health):
+    for module in (oauth, refresh, discovery, userinfo, account, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    cors.init_app(app)

@@ -21,9 +21,11 @@ def test_success_has_the_rfc_6749_5_1_shape(tokens, spa, alice, decode_access_to
     assert response.status_code == 200, response.get_json()
     assert_token_headers(response)
     body = response.get_json()
-    assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token", "scope"}
+    assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token", "scope",
+                         "refresh_token_expires_in"}
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 900
+    assert body["refresh_token_expires_in"] == 30 * 86_400  # the idle lifetime
     assert body["scope"] == ALL_SCOPES
     assert isinstance(body["refresh_token"], str) and len(body["refresh_token"]) >= 43
     claims = decode_access_token(body["access_token"])

@@ -42,8 +42,10 @@ class PasswordGrant(GrantSettings, grants.ResourceOwnerPasswordCredentialsGrant)
         now = clock.now()
         family = TokenFamily.start(
             subject.family_id, subject.user.id, self.client.client_id, token.get("scope", ""),
-            subject.auth_time, now, self.settings["AUTHSERVER_REFRESH_TOKEN_ABSOLUTE_TTL"])
-        RefreshToken.issue(token["refresh_token"], family, now,
-                           self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
+            subject.auth_time, now, self.settings["AUTHSERVER_REFRESH_TOKEN_ABSOLUTE_TTL"],
+            self.request.headers.get("User-Agent"))
+        row = RefreshToken.issue(token["refresh_token"], family, now,
+                                 self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
+        token["refresh_token_expires_in"] = row.expires_at - now
         audit("token.issued", grant="password", client_id=self.client.client_id,
               user=subject.user.sub)

@@ -33,8 +33,8 @@ class PresentedRefreshToken:
     row: RefreshToken
     family: TokenFamily
     user: User
-    #: a replay of the live token's predecessor inside the grace window
-    retry: bool
+    #: set when this is a replay of the live token's predecessor inside the grace window
+    successor: RefreshToken | None = None
 
     def check_client(self, client: Client) -> bool:
         return self.family.client_id == client.client_id
@@ -70,19 +70,22 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         if row.rotated_at is None:
             if row.expires_at <= now:
                 return None
-            return PresentedRefreshToken(refresh_token, row, family, user, retry=False)
-        if self._is_grace_retry(refresh_token, row, now):
-            return PresentedRefreshToken(refresh_token, row, family, user, retry=True)
+            return PresentedRefreshToken(refresh_token, row, family, user)
+        if successor := self._live_successor(refresh_token, row, now):
+            return PresentedRefreshToken(refresh_token, row, family, user, successor)
         self._revoke_reused(family, now)
         return None
 
-    def _is_grace_retry(self, value: str, row: RefreshToken, now: int) -> bool:
-        """Rotated moments ago, and its successor is still the family's live token."""
+    def _live_successor(self, value: str, row: RefreshToken, now: int) -> RefreshToken | None:
+        """The successor, if the token was rotated moments ago and its successor is still the
+        family's live token: then presenting it again is a retry, not reuse."""
         grace = self.settings["AUTHSERVER_REFRESH_GRACE_SECONDS"]
         if row.rotated_at is None or now - row.rotated_at > grace or grace == 0:
-            return False
+            return None
         successor = RefreshToken.find(self.successor(value))
-        return successor is not None and successor.rotated_at is None and successor.expires_at > now
+        if successor is None or successor.rotated_at is not None or successor.expires_at <= now:
+            return None
+        return successor
 
     def _revoke_reused(self, family: TokenFamily, now: int) -> None:
         """Reuse: revoke the family and commit now, since the error answer rolls back."""
@@ -105,17 +108,20 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
     def save_token(self, token: dict) -> None:
         presented: PresentedRefreshToken = self.request.refresh_token
         now = clock.now()
-        if not presented.retry and presented.row.mark_rotated(now):
-            RefreshToken.issue(token["refresh_token"], presented.family, now,
-                               self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
+        successor = presented.successor
+        if successor is None and presented.row.mark_rotated(now):
+            successor = RefreshToken.issue(token["refresh_token"], presented.family, now,
+                                           self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
             audit("refresh.rotated", family=presented.family.id, client_id=self.client.client_id)
-            return
-        if not presented.retry:  # a concurrent request rotated it first and has committed
-            db.session.refresh(presented.row)
-            if not self._is_grace_retry(presented.value, presented.row, now):
-                self._revoke_reused(presented.family, now)
-                raise InvalidGrantError(INVALID_REFRESH_TOKEN)
-        audit("refresh.retried", family=presented.family.id, client_id=self.client.client_id)
+        else:
+            if successor is None:  # a concurrent request rotated it first and has committed
+                db.session.refresh(presented.row)
+                successor = self._live_successor(presented.value, presented.row, now)
+                if successor is None:
+                    self._revoke_reused(presented.family, now)
+                    raise InvalidGrantError(INVALID_REFRESH_TOKEN)
+            audit("refresh.retried", family=presented.family.id, client_id=self.client.client_id)
+        token["refresh_token_expires_in"] = successor.expires_at - now
 
     def revoke_old_credential(self, refresh_token: PresentedRefreshToken) -> None:
         """Nothing left to do: save_token rotated the old token in the same transaction."""

@@ -1,0 +1,79 @@
+"""The first-party account page, and the session list behind it.
+
+The page is a client like any other first-party SPA (refresh-cookie mode); the session API
+takes its access token, and only tokens of first-party clients may manage an account.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template
+
+from ..audit import audit
+from ..clients import ACCOUNT_CLIENT_ID
+from ..clock import clock
+from ..extensions import db
+from ..models import Client, TokenFamily, User
+from .bearer import bearer_error, json_answer, require_access_token
+from .pages import secure_page
+
+bp = Blueprint("account", __name__, static_folder="../static/account",
+               static_url_path="/account/static")
+
+
+@bp.get("/account")
+def page() -> Response:
+    html = render_template("account.html", client_id=ACCOUNT_CLIENT_ID,
+                           scope="openid profile email")
+    return secure_page(Response(html, mimetype="text/html"))
+
+
+def _account_owner(claims: dict) -> User | Response:
+    client = Client.find(claims["client_id"])
+    user = User.find_by_sub(claims["sub"])
+    if client is None or not client.first_party or user is None or user.disabled:
+        return bearer_error(403, "insufficient_scope",
+                            "only a first-party sign-in may manage the account")
+    return user
+
+
+@bp.get("/account/sessions")
+@require_access_token
+def sessions(claims: dict) -> Response:
+    """One entry per live token family: a sign-in on some device or app."""
+    user = _account_owner(claims)
+    if isinstance(user, Response):
+        return user
+    listed = [{"id": family.id, "client": client_name, "created_at": family.created_at,
+               "last_used_at": last_used, "user_agent": family.user_agent,
+               "current": family.id == claims.get("grant_id")}
+              for family, client_name, last_used in TokenFamily.live_for_user(user.id,
+                                                                              clock.now())]
+    return json_answer(200, {"sessions": listed})
+
+
+@bp.delete("/account/sessions/<family_id>")
+@require_access_token
+def end_session(claims: dict, family_id: str) -> Response:
+    user = _account_owner(claims)
+    if isinstance(user, Response):
+        return user
+    family = db.session.get(TokenFamily, family_id)
+    if family is None or family.user_id != user.id:
+        return json_answer(404, {"error": "not_found", "error_description": "no such session"})
+    TokenFamily.revoke(family.id, clock.now())
+    audit("session.revoked", family=family.id, user=user.sub, by=claims.get("grant_id"))
+    db.session.commit()
+    return Response(status=204)
+
+
+@bp.delete("/account/sessions")
+@require_access_token
+def end_other_sessions(claims: dict) -> Response:
+    """Sign out everywhere else: every session but the one making the request."""
+    user = _account_owner(claims)
+    if isinstance(user, Response):
+        return user
+    ended = TokenFamily.revoke_for_user(user.id, clock.now(), keep=claims.get("grant_id"))
+    audit("session.revoked_others", user=user.sub, count=ended)
+    db.session.commit()
+    return json_answer(200, {"ended": ended})

@@ -1,0 +1,94 @@
+"""First-party refresh-cookie mode: POST /refresh rotates the cookie's refresh token, DELETE
+/refresh signs out.
+
+CSRF defence that does not rest on SameSite alone: the request must come from an origin
+registered for the cookie's client, and carry X-Requested-With, which a cross-site form
+cannot send (and a cross-site fetch cannot either without passing our CORS allowlist).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from ..audit import audit
+from ..clock import clock
+from ..extensions import db
+from ..models import Client, RefreshToken, TokenFamily
+from ..oauth.server import authorization_server
+from .bearer import json_answer
+from .oauth import finish, token_response
+from .refresh_cookie import clear_refresh_cookie, presented_cookie
+
+bp = Blueprint("refresh", __name__)
+
+
+class CookieRefused(Exception):
+    """The request ends here; `signed_out` means the cookie is gone for good."""
+
+    def __init__(self, status: int, error: str, description: str, signed_out: bool) -> None:
+        super().__init__(description)
+        self.status, self.error, self.description = status, error, description
+        self.signed_out = signed_out
+
+
+def _no_session() -> CookieRefused:
+    return CookieRefused(401, "invalid_grant", "no valid refresh cookie: sign in again", True)
+
+
+@bp.errorhandler(CookieRefused)
+def refused(exc: CookieRefused) -> Response:
+    db.session.rollback()
+    if exc.signed_out and request.method == "DELETE":
+        response = Response(status=204)  # nothing left to sign out of
+    else:
+        response = json_answer(exc.status, {"error": exc.error,
+                                            "error_description": exc.description})
+    if exc.signed_out:
+        clear_refresh_cookie(response)
+    return response
+
+
+def cookie_family() -> tuple[str, TokenFamily]:
+    """The cookie and its family, from an allowed origin of the family's client."""
+    if not request.headers.get("X-Requested-With"):
+        raise CookieRefused(403, "invalid_request", "X-Requested-With is required", False)
+    value = presented_cookie()
+    found = RefreshToken.find_with_family(value) if value else None
+    if found is None:
+        raise _no_session()
+    family = found[1]
+    client = Client.find(family.client_id)
+    if client is None or not client.refresh_cookie:
+        raise _no_session()
+    if request.headers.get("Origin") not in client.cors_origins:
+        raise CookieRefused(403, "invalid_request", "origin not allowed for this client", False)
+    return value, family
+
+
+@bp.post("/refresh")
+def refresh() -> Response:
+    """Same rotation, grace window and reuse detection as grant_type=refresh_token."""
+    value, family = cookie_family()
+    result = authorization_server().issue_tokens({
+        "grant_type": "refresh_token", "refresh_token": value, "client_id": family.client_id})
+    if not result.ok:
+        raise _no_session()
+    return finish(token_response(result))
+
+
+@bp.delete("/refresh")
+def sign_out() -> Response:
+    """Revoke the cookie's family, or every family of its user with ?everywhere=1."""
+    _, family = cookie_family()
+    everywhere = request.args.get("everywhere") in ("1", "true")
+    now = clock.now()
+    if everywhere:
+        TokenFamily.revoke_for_user(family.user_id, now)
+    else:
+        TokenFamily.revoke(family.id, now)
+    audit("session.signed_out", family=family.id, client_id=family.client_id,
+          everywhere=everywhere)
+    db.session.commit()
+    response = Response(status=204)
+    clear_refresh_cookie(response)
+    return response
