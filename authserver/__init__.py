@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Flask
 
+from .clock import clock
 from .config import is_production, load_config
 from .extensions import init_extensions
-from .keys import KeyRing
+from .keys import KeyPolicy, KeyRing
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -37,7 +38,9 @@ def init_keys(app: Flask) -> None:
     from .oauth.server import init_oauth
 
     config = app.config
-    keyring = KeyRing(Path(config["AUTHSERVER_KEYS_DIR"]), strict_mode=is_production(config))
+    keyring = KeyRing(Path(config["AUTHSERVER_KEYS_DIR"]), strict_mode=is_production(config),
+                      policy=KeyPolicy.from_config(config))
+    keyring.rotate_if_due(clock.now())  # at start; then at every reload check
     app.extensions["authserver.keys"] = keyring
     init_oauth(app, keyring)
 

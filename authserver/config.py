@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .algorithms import ALGORITHMS
+
 
 class ConfigError(Exception):
     """A setting is missing or unsafe; the message says which and why."""
@@ -59,6 +61,16 @@ def _non_negative_int(value: str) -> int:
     return number
 
 
+def _non_negative_number(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"not a number: {value!r}") from None
+    if not number >= 0 or number == float("inf"):
+        raise ValueError("must be zero or a positive number")
+    return number
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("AUTHSERVER_ENV", "development", str,
             "`development` or `production`; production refuses unsafe settings."),
@@ -86,14 +98,24 @@ SETTINGS: tuple[Setting, ...] = (
             "Name of the refresh-token cookie in refresh-cookie mode; default "
             "`__Secure-refresh_token` (`refresh_token` on a loopback http issuer in development)."),
     Setting("AUTHSERVER_JWKS_MAX_AGE", 3600, _positive_int,
-            "Cache-Control max-age of /jwks and discovery (s)."),
+            "Cache-Control max-age of /jwks and discovery (s); also how long a new signing "
+            "key is published before it signs."),
+    Setting("AUTHSERVER_ACCESS_TOKEN_ALG", "RS256", str,
+            "Signing algorithm of new keys, so of access tokens: RS256, ES256 or EdDSA."),
     Setting("AUTHSERVER_KEY_SIZE", 2048, _positive_int, "RSA key size for new keys (bits)."),
+    Setting("AUTHSERVER_KEY_ROTATION_DAYS", 90, _non_negative_number,
+            "Days a key signs before the server rotates to a new one; 0 = never automatically."),
+    Setting("AUTHSERVER_KEY_RETENTION_LEEWAY", 60, _non_negative_int,
+            "Seconds a retired key stays published beyond the access token TTL."),
     Setting("AUTHSERVER_MAX_BODY_BYTES", 65_536, _positive_int,
             "Largest request body accepted (bytes); larger gets 413."),
     Setting("AUTHSERVER_PASSWORD_MAX_LENGTH", 1024, _positive_int,
             "Longest password accepted (characters), bounding hashing cost."),
     Setting("AUTHSERVER_SCOPES", "openid profile email", str,
             "Space-separated scopes this server knows."),
+    Setting("AUTHSERVER_CLIENT_CACHE_SECONDS", 5, _non_negative_int,
+            "How long a process keeps a client record in memory (s); client changes take "
+            "effect within it. 0 = look the client up on every request."),
     Setting("AUTHSERVER_LOG_LEVEL", "INFO", str, "Log level of the server's loggers."),
     Setting("AUTHSERVER_DB_POOL_SIZE", 5, _positive_int, "Connection pool size (PostgreSQL)."),
     Setting("AUTHSERVER_DB_TIMEOUT", 5, _positive_int,
@@ -217,3 +239,5 @@ def validate(config: Mapping[str, Any]) -> None:
                           "only over https; this issuer is plain http")
     if config["AUTHSERVER_KEY_SIZE"] < 2048:
         raise ConfigError("AUTHSERVER_KEY_SIZE must be at least 2048 (RFC 7518 §3.3)")
+    if config["AUTHSERVER_ACCESS_TOKEN_ALG"] not in ALGORITHMS:
+        raise ConfigError(f"AUTHSERVER_ACCESS_TOKEN_ALG must be one of {', '.join(ALGORITHMS)}")

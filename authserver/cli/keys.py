@@ -1,4 +1,4 @@
-"""`authserver keys ...`"""
+"""`authserver keys list|rotate|retire|prune`: the key lifecycle, by hand."""
 
 from __future__ import annotations
 
@@ -11,37 +11,49 @@ from flask.cli import with_appcontext
 
 from ..clock import clock
 from ..config import is_production
-from ..keys import KeyFolderError, create_key, load_keys
+from ..keys import KeyFolderError, KeyPolicy, load_keys, reload_interval
+from ..keys.lifecycle import Timeline, active, pending_successor, timelines
+from ..keys.rotation import create_next, prune, retire
 from .output import emit, json_option, table
 
 
-def _iso(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat()
+def _iso(ts: int | None) -> str | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
+
+
+def _folder() -> tuple[Path, KeyPolicy, bool]:
+    """The key folder, the key policy and whether to load strictly, from the settings."""
+    config = current_app.config
+    policy = KeyPolicy.from_config(config)
+    return Path(config["AUTHSERVER_KEYS_DIR"]), policy, is_production(config)
+
+
+def _timelines(keys_dir: Path, policy: KeyPolicy, strict: bool) -> list[Timeline]:
+    try:
+        return timelines(load_keys(keys_dir, strict), policy.retention)
+    except KeyFolderError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group()
 def keys() -> None:
-    """Manage signing keys."""
+    """Manage signing keys: next -> active -> retired -> removed."""
 
 
 @keys.command("list")
 @json_option
 @with_appcontext
 def list_keys(as_json: bool) -> None:
-    """Show every key with its state."""
-    config = current_app.config
-    try:
-        found = load_keys(Path(config["AUTHSERVER_KEYS_DIR"]), is_production(config))
-    except KeyFolderError as exc:
-        raise click.ClickException(str(exc)) from None
+    """Show every key with its state and the times it changes state."""
     now = clock.now()
-    activated = [k for k in found if k.activates_at <= now]
-    active_kid = activated[-1].kid if activated else None
-    data = [{"kid": k.kid, "alg": k.alg, "size": k.size, "state": k.state(now, active_kid),
-             "created": _iso(k.created_at), "activates": _iso(k.activates_at)} for k in found]
+    data = [{"kid": line.key.kid, "alg": line.key.alg, "size": line.key.size,
+             "state": line.state(now), "created": _iso(line.key.created_at),
+             "activates": _iso(line.key.activates_at), "retires": _iso(line.retires_at),
+             "removes": _iso(line.removes_at)}
+            for line in _timelines(*_folder())]
     emit({"keys": data}, as_json,
-         table([list(d.values()) for d in data],
-               ("KID", "ALG", "SIZE", "STATE", "CREATED", "ACTIVATES")))
+         table([[value or "-" for value in d.values()] for d in data],
+               ("KID", "ALG", "SIZE", "STATE", "CREATED", "ACTIVATES", "RETIRES", "REMOVES")))
 
 
 @keys.command("rotate")
@@ -49,10 +61,54 @@ def list_keys(as_json: bool) -> None:
 @with_appcontext
 def rotate(as_json: bool) -> None:
     """Create the next key: published now, signing once /jwks caches have seen it."""
-    config = current_app.config
+    keys_dir, policy, strict = _folder()
     now = clock.now()
-    key = create_key(Path(config["AUTHSERVER_KEYS_DIR"]), now,
-                     activates_at=now + config["AUTHSERVER_JWKS_MAX_AGE"],
-                     size=config["AUTHSERVER_KEY_SIZE"])
-    emit({"kid": key.kid, "activates": _iso(key.activates_at)}, as_json,
-         f"created key {key.kid}; it signs from {_iso(key.activates_at)}")
+    if keys_dir.is_dir() and any(keys_dir.glob("*.json")):
+        lines = _timelines(keys_dir, policy, strict)
+        current = active(lines, now)
+        waiting = pending_successor(lines, current) if current else None
+        if waiting is not None:
+            raise click.ClickException(
+                f"key {waiting.key.kid} is already next (signs from "
+                f"{_iso(waiting.key.activates_at)}); `authserver keys retire` it to replace it")
+    key = create_next(keys_dir, now, policy)
+    emit({"kid": key.kid, "alg": key.alg, "activates": _iso(key.activates_at)}, as_json,
+         f"created key {key.kid} ({key.alg}); it signs from {_iso(key.activates_at)}")
+
+
+@keys.command("retire")
+@click.argument("kid")
+@json_option
+@with_appcontext
+def retire_key(kid: str, as_json: bool) -> None:
+    """Stop signing with KID now; it stays published until its tokens have expired.
+
+    A next key is cancelled. The active key hands over to the next key at once: resource
+    servers that cached /jwks before the next key appeared and do not refetch on an unknown
+    kid reject new tokens until their cache expires. Meant for a suspected key leak.
+    """
+    keys_dir, policy, strict = _folder()
+    try:
+        was, successor = retire(keys_dir, kid, clock.now(), policy, strict)
+    except KeyFolderError as exc:
+        raise click.ClickException(str(exc)) from None
+    text = f"retired {was} key {kid}"
+    if successor is not None:
+        text += (f"; {successor.kid} signs from now on (running servers switch within "
+                 f"{reload_interval(policy)} s)")
+    emit({"kid": kid, "was": was, "signing": successor.kid if successor else None}, as_json,
+         text)
+
+
+@keys.command("prune")
+@json_option
+@with_appcontext
+def prune_keys(as_json: bool) -> None:
+    """Delete removed keys: retired, and every token they signed has expired."""
+    keys_dir, policy, strict = _folder()
+    try:
+        removed = prune(keys_dir, clock.now(), policy, strict)
+    except KeyFolderError as exc:
+        raise click.ClickException(str(exc)) from None
+    emit({"removed": removed}, as_json,
+         "\n".join(f"removed key {kid}" for kid in removed) or "nothing to remove")

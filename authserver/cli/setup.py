@@ -41,7 +41,8 @@ def init(demo: bool) -> None:
             raise click.ClickException(str(exc)) from None
         click.echo(f"signing keys: {len(found)} in {keys_dir}")
     else:
-        key = create_key(keys_dir, clock.now(), size=config["AUTHSERVER_KEY_SIZE"])
+        key = create_key(keys_dir, clock.now(), size=config["AUTHSERVER_KEY_SIZE"],
+                         alg=config["AUTHSERVER_ACCESS_TOKEN_ALG"])
         click.echo(f"created signing key {key.kid} in {keys_dir} (mode 0600)")
     account = ensure_account_client(config["AUTHSERVER_ISSUER"],
                                     config["AUTHSERVER_SCOPES"].split())

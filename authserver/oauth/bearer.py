@@ -1,8 +1,8 @@
 """Validation of our own access tokens where this server is the resource (/userinfo).
 
-The algorithm is pinned to RS256 and the key is looked up only among our keys by kid (no
-embedded jwk/jku/x5u is ever used: RFC 8725 §3.10). Beyond the signature, a token counts only
-while its family is live, so family revocation reaches access tokens too.
+The key is looked up only among our keys by kid (no embedded jwk/jku/x5u is ever used: RFC 8725
+§3.10) and the algorithm is pinned to that key's own alg (RFC 8725 §3.1). Beyond the signature,
+a token counts only while its family is live, so family revocation reaches access tokens too.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from flask import current_app
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import RSAKey
 
 from ..keys import KeyRing
+from ..keys.files import JWK
 from ..models import RevokedAccessToken, TokenFamily
 from .tokens import ACCESS_TOKEN_TYP
 
@@ -39,15 +39,18 @@ def decode_access_token(token: str, keyring: KeyRing, issuer: str, audience: str
     if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
         raise InvalidToken("malformed access token")
 
-    def resolve_key(obj) -> RSAKey:
-        kid = obj.headers().get("kid")
+    def resolve_key(obj) -> JWK:
+        header = obj.headers()
+        kid = header.get("kid")
         key = keyring.find(kid) if isinstance(kid, str) else None
         if key is None:
             raise InvalidToken("unknown signing key")
+        if header.get("alg") != key.alg:
+            raise InvalidToken("invalid access token")
         return key.jwk
 
     try:
-        decoded = jwt.decode(token, resolve_key, algorithms=["RS256"])
+        decoded = jwt.decode(token, resolve_key, algorithms=keyring.algorithms(now))
     except InvalidToken:
         raise
     except (JoseError, ValueError, TypeError, KeyError, IndexError):
@@ -60,12 +63,15 @@ def decode_access_token(token: str, keyring: KeyRing, issuer: str, audience: str
 
 
 def is_live(claims: dict, now: int) -> bool:
-    """Not revoked: neither its jti (RFC 7009) nor, for user tokens, its family."""
+    """Not revoked: neither its jti (RFC 7009) nor, for user tokens, its family; a token
+    with no family (client_credentials) ends with its client's deletion."""
     if RevokedAccessToken.is_revoked(claims["jti"]):
         return False
     family_id = claims.get("grant_id")
-    return family_id is None or (isinstance(family_id, str)
-                                 and TokenFamily.is_active(family_id, now))
+    if family_id is None:
+        return current_app.extensions["authserver.oauth"].query_client(
+            claims["client_id"]) is not None
+    return isinstance(family_id, str) and TokenFamily.is_active(family_id, now)
 
 
 def verify_access_token(token: str, now: int, live: bool = True) -> dict:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from ..models import AUTH_METHODS
 from .claims import supported_claims
+from .introspection import IntrospectionEndpoint
+from .revocation import RevocationEndpoint
 from .server import AuthorizationServer
 
 
-def server_metadata(server: AuthorizationServer) -> dict:
+def server_metadata(server: AuthorizationServer, signing_algs: list[str]) -> dict:
+    """signing_algs: the algs of the published keys, the only ones our access tokens carry."""
     issuer = server.issuer
     return {
         "issuer": issuer,
@@ -18,6 +21,15 @@ def server_metadata(server: AuthorizationServer) -> dict:
         "response_types_supported": [],
         "grant_types_supported": server.grant_types,
         "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "revocation_endpoint": f"{issuer}/revoke",
+        "revocation_endpoint_auth_methods_supported":
+            list(RevocationEndpoint.CLIENT_AUTH_METHODS),
+        "introspection_endpoint": f"{issuer}/introspect",
+        "introspection_endpoint_auth_methods_supported":
+            list(IntrospectionEndpoint.CLIENT_AUTH_METHODS),
         "subject_types_supported": ["public"],
         "claims_supported": supported_claims(),
+        # not IANA-registered (RFC 9068 defines none; Janssen and others use this name): a
+        # hint for resource servers, which still pin each key's own `alg` from /jwks
+        "access_token_signing_alg_values_supported": signing_algs,
     }

@@ -9,19 +9,25 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from joserfc.jwk import RSAKey
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from authserver.clock import clock
 
 
-def write_key(folder: Path, private: rsa.RSAPrivateKey, kid: str | None = None,
+def write_key(folder: Path, private: PrivateKeyTypes, kid: str | None = None,
               stem: str | None = None, **meta: object) -> str:
-    """Write `<stem>.pem` (0600) and `<stem>.json` the way create_key does; returns the kid."""
+    """Write `<stem>.pem` (0600) and `<stem>.json` the way create_key does; returns the kid.
+
+    Any kind of key (RSA unless told otherwise by `alg=`), whatever alg the metadata claims.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():  # joserfc warns about the weak keys written on purpose
         warnings.simplefilter("ignore")
-        kid = kid or RSAKey.import_key(private).thumbprint()
+        jwk = (RSAKey if isinstance(private, rsa.RSAPrivateKey) else
+               ECKey if isinstance(private, ec.EllipticCurvePrivateKey) else OKPKey)
+        kid = kid or jwk.import_key(private).thumbprint()
     stem = stem or kid
     pem = folder / f"{stem}.pem"
     pem.write_bytes(private.private_bytes(serialization.Encoding.PEM,

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from authserver import create_app
+from authserver.config import ConfigError
 from authserver.keys import KeyFolderError
 
 from .conftest import snapshot, write_key
@@ -176,7 +177,7 @@ def test_serve_with_an_empty_key_folder_exits_with_a_clear_message(
     folder = tmp_path / "empty"
     folder.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHSERVER_")}
-    env |= settings | {"AUTHSERVER_KEYS_DIR": str(folder)}
+    env |= {k: str(v) for k, v in settings.items()} | {"AUTHSERVER_KEYS_DIR": str(folder)}
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "authserver", "serve", "--port", str(free_port())],
@@ -187,3 +188,52 @@ def test_serve_with_an_empty_key_folder_exits_with_a_clear_message(
     assert "no signing key" in output and "authserver init" in output, output
     assert "Traceback" not in output, output
     assert list(folder.iterdir()) == []
+
+
+# -- EC and Ed25519 keys (AUTHSERVER_ACCESS_TOKEN_ALG=ES256 or EdDSA) --------------------------
+
+@pytest.mark.parametrize(("alg", "private"), [
+    ("ES256", lambda: ec.generate_private_key(ec.SECP256R1())),
+    ("EdDSA", ed25519.Ed25519PrivateKey.generate)])
+def test_ec_and_ed25519_keys_start(settings: dict, tmp_path: Path, alg: str, private) -> None:
+    folder = tmp_path / alg
+    kid = write_key(folder, private(), alg=alg)
+    ring = create_app(settings | {"AUTHSERVER_KEYS_DIR": str(folder),
+                                  "AUTHSERVER_ACCESS_TOKEN_ALG": alg}).extensions[
+        "authserver.keys"]
+    assert [(k.kid, k.alg, k.size) for k in ring.keys] == [(kid, alg, 256)]
+
+
+@pytest.mark.parametrize(("alg", "private", "message"), [
+    ("ES256", lambda: ec.generate_private_key(ec.SECP384R1()), "not a P-256 (EC) private key"),
+    ("ES256", lambda: ec.generate_private_key(ec.SECP256K1()), "not a P-256 (EC) private key"),
+    ("ES256", lambda: rsa.generate_private_key(65537, 2048), "not a P-256 (EC) private key"),
+    ("EdDSA", ed448.Ed448PrivateKey.generate, "not an Ed25519 private key"),
+    ("EdDSA", lambda: ec.generate_private_key(ec.SECP256R1()), "not an Ed25519 private key"),
+    ("RS256", ed25519.Ed25519PrivateKey.generate, "not an RSA private key"),
+])
+def test_a_key_of_the_wrong_kind_for_its_alg_is_refused(settings: dict, tmp_path: Path,
+                                                        alg: str, private, message: str) -> None:
+    folder = tmp_path / "wrong-kind"
+    write_key(folder, private(), alg=alg)
+    refuses_to_start(settings | {"AUTHSERVER_KEYS_DIR": str(folder)}, folder, message)
+
+
+@pytest.mark.parametrize(("alg", "private"), [
+    ("ES256", lambda: ec.generate_private_key(ec.SECP256R1())),
+    ("EdDSA", ed25519.Ed25519PrivateKey.generate)])
+@pytest.mark.parametrize("case", ["truncated PEM", "public key instead of private",
+                                  "duplicate kid", "kid is not the thumbprint"])
+def test_broken_ec_and_ed25519_keys_are_refused(settings: dict, tmp_path: Path, alg: str,
+                                                private, case: str) -> None:
+    folder = tmp_path / "broken"
+    write_key(folder, private(), alg=alg)
+    damage, message = BROKEN[case]
+    damage(folder)
+    refuses_to_start(settings | {"AUTHSERVER_KEYS_DIR": str(folder)}, folder, message)
+
+
+def test_an_unknown_signing_alg_setting_is_refused(settings: dict) -> None:
+    for alg in ("HS256", "none", "PS256", "ed25519"):
+        with pytest.raises(ConfigError, match="AUTHSERVER_ACCESS_TOKEN_ALG"):
+            create_app(settings | {"AUTHSERVER_ACCESS_TOKEN_ALG": alg})
