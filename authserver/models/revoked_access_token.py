@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Index, String, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -19,8 +20,11 @@ class RevokedAccessToken(db.Model):
 
     @classmethod
     def revoke(cls, jti: str, expires_at: int) -> None:
-        if db.session.get(cls, jti) is None:
-            db.session.add(cls(jti=jti, expires_at=expires_at))
+        """Idempotent, also when two requests revoke the same token at once."""
+        dialect = db.session.get_bind().dialect.name
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+        db.session.execute(insert(cls).values(jti=jti, expires_at=expires_at)
+                           .on_conflict_do_nothing(index_elements=[cls.jti]))
 
     @classmethod
     def is_revoked(cls, jti: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from sqlalchemy import ForeignKey, Index, String, func, select, update
@@ -34,16 +35,27 @@ class TokenFamily(db.Model):
     #: the User-Agent of the login, to tell sessions apart on the account page
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
+    #: what new_id makes: 32 lower-case hex digits
+    ID_SHAPE = re.compile(r"[0-9a-f]{32}")
+
     @staticmethod
     def new_id() -> str:
         return uuid.uuid4().hex
+
+    @classmethod
+    def find(cls, family_id: str) -> TokenFamily | None:
+        """None, without asking the database, for what cannot be one of our ids: a URL may
+        carry a NUL, which PostgreSQL text cannot hold (a 500 otherwise)."""
+        if not cls.ID_SHAPE.fullmatch(family_id):
+            return None
+        return db.session.get(cls, family_id)
 
     @classmethod
     def start(cls, family_id: str, user_id: int, client_id: str, scope: str, auth_time: int,
               now: int, absolute_ttl: int, user_agent: str | None = None) -> TokenFamily:
         family = cls(id=family_id, user_id=user_id, client_id=client_id, scope=scope,
                      auth_time=auth_time, created_at=now, expires_at=now + absolute_ttl,
-                     user_agent=user_agent[:255] if user_agent else None)
+                     user_agent=_storable(user_agent))
         db.session.add(family)
         return family
 
@@ -92,3 +104,8 @@ class TokenFamily(db.Model):
             .order_by(last_used.desc())
         ).all()
         return [tuple(row) for row in rows]
+
+
+def _storable(user_agent: str | None) -> str | None:
+    """The header as PostgreSQL text can hold it (no NUL), cut to the column's length."""
+    return (user_agent or "").replace("\x00", "")[:255] or None

@@ -6,6 +6,9 @@ takes its access token, and only tokens of first-party clients may manage an acc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from flask import Blueprint, Response, render_template
 
 from ..audit import audit
@@ -27,22 +30,26 @@ def page() -> Response:
     return secure_page(Response(html, mimetype="text/html"))
 
 
-def _account_owner(claims: dict) -> User | Response:
-    client = Client.find(claims["client_id"])
-    user = User.find_by_sub(claims["sub"])
-    if client is None or not client.first_party or user is None or user.disabled:
-        return bearer_error(403, "insufficient_scope",
-                            "only a first-party sign-in may manage the account")
-    return user
+def require_account_owner(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Call the view with the claims and the user of a first-party sign-in's access token."""
+
+    @require_access_token
+    @wraps(view)
+    def protected(claims: dict, *args: object, **kwargs: object) -> Response:
+        client = Client.find(claims["client_id"])
+        user = User.find_by_sub(claims["sub"])
+        if client is None or not client.first_party or user is None or user.disabled:
+            return bearer_error(403, "insufficient_scope",
+                                "only a first-party sign-in may manage the account")
+        return view(claims, user, *args, **kwargs)
+
+    return protected
 
 
 @bp.get("/account/sessions")
-@require_access_token
-def sessions(claims: dict) -> Response:
+@require_account_owner
+def sessions(claims: dict, user: User) -> Response:
     """One entry per live token family: a sign-in on some device or app."""
-    user = _account_owner(claims)
-    if isinstance(user, Response):
-        return user
     listed = [{"id": family.id, "client": client_name, "created_at": family.created_at,
                "last_used_at": last_used, "user_agent": family.user_agent,
                "current": family.id == claims.get("grant_id")}
@@ -52,12 +59,9 @@ def sessions(claims: dict) -> Response:
 
 
 @bp.delete("/account/sessions/<family_id>")
-@require_access_token
-def end_session(claims: dict, family_id: str) -> Response:
-    user = _account_owner(claims)
-    if isinstance(user, Response):
-        return user
-    family = db.session.get(TokenFamily, family_id)
+@require_account_owner
+def end_session(claims: dict, user: User, family_id: str) -> Response:
+    family = TokenFamily.find(family_id)
     if family is None or family.user_id != user.id:
         return json_answer(404, {"error": "not_found", "error_description": "no such session"})
     TokenFamily.revoke(family.id, clock.now())
@@ -67,12 +71,9 @@ def end_session(claims: dict, family_id: str) -> Response:
 
 
 @bp.delete("/account/sessions")
-@require_access_token
-def end_other_sessions(claims: dict) -> Response:
+@require_account_owner
+def end_other_sessions(claims: dict, user: User) -> Response:
     """Sign out everywhere else: every session but the one making the request."""
-    user = _account_owner(claims)
-    if isinstance(user, Response):
-        return user
     ended = TokenFamily.revoke_for_user(user.id, clock.now(), keep=claims.get("grant_id"))
     audit("session.revoked_others", user=user.sub, count=ended)
     db.session.commit()

@@ -21,6 +21,9 @@ function show(section, message) {
 
 function signedOut(message) {
   accessToken = null;
+  // nothing of the signed-out user stays in the page, not even hidden
+  for (const id of ["profile-name", "profile-email", "profile-sub"]) $(id).textContent = "";
+  $("sessions").replaceChildren();
   show("signin", message);
 }
 
