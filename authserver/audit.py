@@ -11,6 +11,8 @@ logger = logging.getLogger("authserver.audit")
 
 def audit(event: str, **fields: object) -> None:
     """Log a dotted event (`login.failed`, `refresh.reuse_detected`) with identifiers only."""
+    if not logger.isEnabledFor(logging.INFO):
+        return  # nothing to format on the hot path when audit lines are off
     record = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), "event": event}
     record.update({k: v for k, v in fields.items() if v is not None})
     logger.info(json.dumps(record, separators=(",", ":"), default=str))

@@ -82,6 +82,9 @@ def settings(tmp_path: Path, keys_dir: Path, database_url: str) -> dict:
         "AUTHSERVER_KEYS_DIR": str(keys_dir),
         "AUTHSERVER_DATABASE_URL": database_url,
         "AUTHSERVER_SECRET_KEY": "test-secret-key-" + "x" * 32,
+        # tests change clients under the server's feet; tests/oauth/test_client_cache.py
+        # covers the cache itself
+        "AUTHSERVER_CLIENT_CACHE_SECONDS": 0,
     }
 
 

@@ -20,6 +20,7 @@ from flask import Flask, Response, current_app, request
 from ..keys import KeyRing
 from ..models import Client
 from .client_auth import authenticate_client
+from .client_cache import ClientCache
 from .grants.client_credentials import ClientCredentialsGrant
 from .grants.password import PasswordGrant
 from .grants.refresh_token import RefreshTokenGrant
@@ -43,6 +44,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
         config = app.config
         self.issuer = config["AUTHSERVER_ISSUER"]
         self.scopes_supported = config["AUTHSERVER_SCOPES"].split()
+        self.clients = ClientCache(config["AUTHSERVER_CLIENT_CACHE_SECONDS"])
         self.register_token_generator("default", AccessTokenGenerator(
             keyring, self.issuer, config["AUTHSERVER_ACCESS_TOKEN_AUDIENCE"],
             config["AUTHSERVER_ACCESS_TOKEN_TTL"]))
@@ -56,7 +58,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
         return [grant.GRANT_TYPE for grant in GRANTS]
 
     def query_client(self, client_id: str) -> Client | None:
-        return Client.find(client_id)
+        return self.clients.get(client_id)
 
     def authenticate_client(self, request: OAuth2Request, methods: Collection[str],
                             endpoint: str = "token") -> Client:
