@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean
+.PHONY: run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ test: $(STAMP) ## the whole suite (PostgreSQL too when AUTHSERVER_TEST_DATABASE_
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+bench: $(STAMP) ## throughput per core of each endpoint (README "Performance"); BENCH_ARGS="--duration 1"
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance

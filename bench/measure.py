@@ -1,0 +1,98 @@
+"""Repeated runs of one workload against one server, with the server's CPU time per request.
+
+A workload prepares each run's request (a fresh access token, a fresh slice of refresh
+tokens) and cleans up after it; the median run by req/s is the figure reported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask
+from load import Request, Run, middle
+from procs import settle
+from python_load import run_python
+from seeding import Accounts, forget_pool, seed_pool
+from servers import Server
+from wrk_load import run_wrk
+
+#: the Python generator's request cap per second of run, when no token pool bounds it
+PYTHON_MAX_RATE = 50_000
+
+
+class Workload:
+    """The same request every run."""
+
+    def __init__(self, make: Callable[[], Request]) -> None:
+        self.make = make
+
+    def prepare(self, seconds: float) -> Request:
+        return self.make()
+
+    def finish(self, run: Run) -> None:
+        """Nothing to undo."""
+
+    def capacity(self, seconds: float) -> int:
+        return int(seconds * PYTHON_MAX_RATE)
+
+
+class RefreshPool(Workload):
+    """Each run gets its own fresh tokens, `rate_bound` per second of run: more than the
+    server can rotate, so the pool never runs dry. What the run did not take was never sent,
+    and is deleted afterwards; a token is never offered twice."""
+
+    def __init__(self, app: Flask, accounts: Accounts, folder: Path, rate_bound: float,
+                 make: Callable[[Path], Request]) -> None:
+        super().__init__(lambda: make(folder / "tokens.txt"))
+        self.app, self.accounts, self.rate_bound = app, accounts, rate_bound
+        self.path = folder / "tokens.txt"
+        self.tokens: list[str] = []
+        self.exhausted = False
+
+    def capacity(self, seconds: float) -> int:
+        return math.ceil(seconds * self.rate_bound) + 100
+
+    def prepare(self, seconds: float) -> Request:
+        self.tokens = seed_pool(self.app, self.accounts, self.capacity(seconds))
+        self.path.write_text("\n".join(self.tokens) + "\n")
+        return self.make()
+
+    def finish(self, run: Run) -> None:
+        self.exhausted |= run.tokens_used >= len(self.tokens)
+        forget_pool(self.app, self.tokens[run.tokens_used:])
+        self.path.unlink()
+
+
+@dataclass
+class Measurement:
+    name: str
+    runs: list[Run] = field(default_factory=list)
+    #: a run took every token of its pool: some requests carried no valid token
+    ran_dry: bool = False
+
+    @property
+    def median(self) -> Run:
+        return middle(sorted(self.runs, key=lambda run: run.rps))
+
+
+def measure(name: str, server: Server, workload: Workload, runs: int, seconds: float,
+            generator: str) -> Measurement:
+    measurement = Measurement(name)
+    for _ in range(runs):
+        request = workload.prepare(seconds)
+        before = settle(server.process.pid)
+        if generator == "wrk":
+            run = run_wrk(server.url, request, seconds)
+        else:
+            run = run_python(server.url, request, seconds, workload.capacity(seconds))
+        # requests in flight when the load stopped are finished and counted too: at most
+        # one per connection, a small overestimate of CPU per completed request
+        used = settle(server.process.pid) - before
+        run.cpu_ms_per_request = used * 1000 / run.requests if run.requests else None
+        workload.finish(run)
+        measurement.runs.append(run)
+    measurement.ran_dry = isinstance(workload, RefreshPool) and workload.exhausted
+    return measurement

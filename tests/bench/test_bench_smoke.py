@@ -1,0 +1,64 @@
+"""The bench command keeps working (issue 8): a one-second run of every endpoint on SQLite.
+
+Not a benchmark: the figures of so short a run mean nothing, only that every endpoint was
+driven, answered 2xx every time, and that the table and the JSON result were written.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ENDPOINTS = ("discovery", "jwks", "client_credentials", "refresh_token", "introspect",
+             "userinfo", "password", "verifier")
+SHORT = ("--backend", "sqlite", "--duration", "1", "--runs", "1", "--base-rows", "200",
+         "--scale-rows", "2000")
+
+
+def bench(results: Path, *options: str) -> tuple[str, dict]:
+    """Run the bench as `make bench` does; its printed table and its JSON result."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), *SHORT,
+                           "--results-dir", str(results), *options],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [path] = results.glob("bench-*.json")
+    return done.stdout, json.loads(path.read_text())
+
+
+def assert_all_2xx(figures: dict) -> None:
+    """Measured (or skipped with a reason), and never an answer outside 2xx."""
+    assert "error" not in figures
+    if "skipped" not in figures:
+        assert figures["rps"] > 0
+        assert figures.get("non2xx", 0) == 0 and figures.get("errors", 0) == 0
+
+
+def test_bench_measures_every_endpoint_and_the_scaling(tmp_path: Path) -> None:
+    table, result = bench(tmp_path)  # wrk when installed, else the Python generator
+    sqlite = result["backends"]["sqlite"]
+    assert tuple(sqlite["endpoints"]) == ENDPOINTS
+    for name in ENDPOINTS:
+        assert_all_2xx(sqlite["endpoints"][name])
+        assert name in table
+    assert "p99 ms" in table and "/RSA sign" in table
+    assert result["floor"]["rps"] > 0 and result["rates"]["rsa_sign"]["per_second"] > 0
+    scaled = sqlite["scaling"]["endpoints"]
+    assert set(scaled) == {"refresh_token", "introspect"}
+    for entry in scaled.values():
+        assert entry["large"]["rows"][0] >= 2000 > entry["small"]["rows"][0]
+        assert_all_2xx(entry["large"])
+    assert any(kib for kib in sqlite["rss_kib"].values())
+
+
+def test_bench_runs_without_wrk(tmp_path: Path) -> None:
+    table, result = bench(tmp_path, "--load", "python", "--no-scale",
+                          "--only", "client_credentials,refresh_token")
+    assert result["machine"]["generator"] == "python" and "refresh_token" in table
+    endpoints = result["backends"]["sqlite"]["endpoints"]
+    assert set(endpoints) == {"client_credentials", "refresh_token"}
+    for figures in endpoints.values():
+        assert_all_2xx(figures)
+    assert "scaling" not in result["backends"]["sqlite"]
