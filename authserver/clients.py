@@ -75,7 +75,7 @@ def register_client(name: str, *, public: bool, first_party: bool, grant_types: 
                           f" (known: {' '.join(server_scopes)})")
     secret = None if public else new_token()
     client = Client(
-        client_id=client_id or secrets.token_urlsafe(18),
+        client_id=client_id or secrets.token_hex(12),  # never starts with "-" (CLI args)
         secret_digest=digest(secret) if secret else None,
         name=name.strip(), redirect_uris=[_check_redirect_uri(u) for u in redirect_uris],
         post_logout_redirect_uris=[_check_redirect_uri(u) for u in post_logout_redirect_uris],
