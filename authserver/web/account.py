@@ -16,7 +16,8 @@ from ..clients import ACCOUNT_CLIENT_ID
 from ..clock import clock
 from ..extensions import db
 from ..models import Client, TokenFamily, User
-from .bearer import bearer_error, json_answer, require_access_token
+from .answers import error_answer, json_answer
+from .bearer import bearer_error, require_access_token
 from .pages import secure_page
 
 bp = Blueprint("account", __name__, static_folder="../static/account",
@@ -63,7 +64,7 @@ def sessions(claims: dict, user: User) -> Response:
 def end_session(claims: dict, user: User, family_id: str) -> Response:
     family = TokenFamily.find(family_id)
     if family is None or family.user_id != user.id:
-        return json_answer(404, {"error": "not_found", "error_description": "no such session"})
+        return error_answer(404, "not_found", "no such session")
     TokenFamily.revoke(family.id, clock.now())
     audit("session.revoked", family=family.id, user=user.sub, by=claims.get("grant_id"))
     db.session.commit()

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 
-from authlib.consts import default_json_headers
 from authlib.oauth2.rfc6749 import OAuth2Error
 from flask import Response, request
 
 from ..clock import clock
 from ..oauth.bearer import InvalidToken, verify_access_token
 from ..oauth.params import read_form
+from .answers import error_answer, json_answer
 
 REALM = 'realm="authserver"'
-
-
-def json_answer(status: int, body: dict, challenge: str | None = None) -> Response:
-    response = Response(json.dumps(body), status=status, headers=default_json_headers)
-    if challenge is not None:
-        response.headers["WWW-Authenticate"] = f"Bearer {challenge}"
-    return response
 
 
 def bearer_error(status: int, error: str, description: str, extra: str = "") -> Response:
@@ -52,8 +44,7 @@ def require_access_token(view: Callable[..., Response]) -> Callable[..., Respons
         try:
             token = presented_token()
         except OAuth2Error as error:
-            return json_answer(400, {"error": error.error,
-                                     "error_description": error.description})
+            return error_answer(400, error.error, error.description)
         if token is None:
             return json_answer(401, {}, REALM)
         try:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
-from authlib.consts import default_json_headers
 from flask import Flask, Response
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from .answers import error_answer
 
 log = logging.getLogger("authserver")
 
@@ -20,8 +20,7 @@ _ERROR_CODES = {
 
 
 def _json_error(status: int, error: str, description: str, **headers: str) -> Response:
-    body = json.dumps({"error": error, "error_description": description})
-    response = Response(body, status=status, headers=default_json_headers)
+    response = error_answer(status, error, description)
     response.headers.update(headers)
     return response
 

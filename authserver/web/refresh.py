@@ -15,7 +15,7 @@ from ..clock import clock
 from ..extensions import db
 from ..models import Client, RefreshToken, TokenFamily
 from ..oauth.server import authorization_server
-from .bearer import json_answer
+from .answers import error_answer
 from .oauth import finish, token_response
 from .refresh_cookie import clear_refresh_cookie, presented_cookie
 
@@ -41,8 +41,7 @@ def refused(exc: CookieRefused) -> Response:
     if exc.signed_out and request.method == "DELETE":
         response = Response(status=204)  # nothing left to sign out of
     else:
-        response = json_answer(exc.status, {"error": exc.error,
-                                            "error_description": exc.description})
+        response = error_answer(exc.status, exc.error, exc.description)
     if exc.signed_out:
         clear_refresh_cookie(response)
     return response

@@ -9,7 +9,8 @@ from flask import Blueprint, Response
 
 from ..models import User
 from ..oauth.claims import user_claims
-from .bearer import bearer_error, json_answer, require_access_token
+from .answers import json_answer
+from .bearer import bearer_error, require_access_token
 
 bp = Blueprint("userinfo", __name__)
 

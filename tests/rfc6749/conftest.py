@@ -24,28 +24,27 @@ def poster(make_client) -> Registered:
     return make_client("poster", auth_method="client_secret_post")
 
 
+def row_editor(app: Flask, find):
+    """Change the fields of the row `find(key)` returns, straight in the database."""
+    def edit(key: str, **fields: object) -> None:
+        with app.app_context():
+            row = find(key)
+            for name, value in fields.items():
+                setattr(row, name, value)
+            db.session.commit()
+    return edit
+
+
 @pytest.fixture
 def edit_client(app: Flask):
     """Change stored client fields directly, bypassing the registration rules."""
-    def edit(client_id: str, **fields: object) -> None:
-        with app.app_context():
-            client = Client.find(client_id)
-            for name, value in fields.items():
-                setattr(client, name, value)
-            db.session.commit()
-    return edit
+    return row_editor(app, Client.find)
 
 
 @pytest.fixture
 def edit_user(app: Flask):
     """Change stored user fields directly (a disabled flag, an old password hash)."""
-    def edit(email: str, **fields: object) -> None:
-        with app.app_context():
-            user = User.find_by_email(email)
-            for name, value in fields.items():
-                setattr(user, name, value)
-            db.session.commit()
-    return edit
+    return row_editor(app, User.find_by_email)
 
 
 @pytest.fixture
