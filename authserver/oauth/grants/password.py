@@ -6,8 +6,8 @@ from authlib.oauth2.rfc6749 import InvalidGrantError, grants
 
 from ...audit import audit
 from ...clock import clock
-from ...models import RefreshToken, TokenFamily, User
-from ...passwords import hash_password, needs_rehash, verify_password
+from ...credentials import check_credentials
+from ...models import RefreshToken, TokenFamily
 from ..subject import Subject
 from .base import GrantSettings
 
@@ -17,23 +17,16 @@ BAD_CREDENTIALS = "invalid username or password"
 
 class PasswordGrant(GrantSettings, grants.ResourceOwnerPasswordCredentialsGrant):
     def authenticate_user(self, username: str, password: str) -> Subject:
-        """Verify the password, burning the same argon2 time when the user is unknown.
+        """Check the credentials; raises invalid_grant itself.
 
-        Raises invalid_grant itself: Authlib would answer invalid_request (RFC 6749 §5.2
-        says invalid_grant for bad resource owner credentials).
+        Authlib would answer invalid_request (RFC 6749 §5.2 says invalid_grant for bad
+        resource owner credentials).
         """
-        if len(password) > self.settings["AUTHSERVER_PASSWORD_MAX_LENGTH"]:
+        user = check_credentials(username, password,
+                                 self.settings["AUTHSERVER_PASSWORD_MAX_LENGTH"],
+                                 via="password_grant", client_id=self.request.client.client_id)
+        if user is None:
             raise InvalidGrantError(BAD_CREDENTIALS)
-        user = User.find_by_email(username)
-        valid = verify_password(user.password_hash if user else None, password)
-        client_id = self.request.client.client_id
-        if not valid or user is None or user.disabled:
-            audit("login.failed", via="password_grant", client_id=client_id,
-                  user=user.sub if user else None)
-            raise InvalidGrantError(BAD_CREDENTIALS)
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        audit("login.succeeded", via="password_grant", client_id=client_id, user=user.sub)
         return Subject(user=user, family_id=TokenFamily.new_id(), auth_time=clock.now())
 
     def save_token(self, token: dict) -> None:
