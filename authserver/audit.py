@@ -6,6 +6,8 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from flask import g, has_request_context, request
+
 logger = logging.getLogger("authserver.audit")
 
 
@@ -14,5 +16,13 @@ def audit(event: str, **fields: object) -> None:
     if not logger.isEnabledFor(logging.INFO):
         return  # nothing to format on the hot path when audit lines are off
     record = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), "event": event}
+    record.update(_request_fields())
     record.update({k: v for k, v in fields.items() if v is not None})
     logger.info(json.dumps(record, separators=(",", ":"), default=str))
+
+
+def _request_fields() -> dict[str, str | None]:
+    """The request id (web/request_context.py) and client IP; nothing outside a request."""
+    if not has_request_context():
+        return {}
+    return {"request_id": g.get("request_id"), "ip": request.remote_addr}

@@ -116,6 +116,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUTHSERVER_CLIENT_CACHE_SECONDS", 5, _non_negative_int,
             "How long a process keeps a client record in memory (s); client changes take "
             "effect within it. 0 = look the client up on every request."),
+    Setting("AUTHSERVER_TRUSTED_PROXIES", 0, _non_negative_int,
+            "Number of reverse proxies in front whose X-Forwarded-For (client IP) and "
+            "X-Request-Id are trusted; 0 = none (the socket peer is the client)."),
     Setting("AUTHSERVER_LOG_LEVEL", "INFO", str, "Log level of the server's loggers."),
     Setting("AUTHSERVER_DB_POOL_SIZE", 5, _positive_int, "Connection pool size (PostgreSQL)."),
     Setting("AUTHSERVER_DB_TIMEOUT", 5, _positive_int,
