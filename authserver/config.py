@@ -97,6 +97,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUTHSERVER_REFRESH_COOKIE_NAME", None, str,
             "Name of the refresh-token cookie in refresh-cookie mode; default "
             "`__Secure-refresh_token` (`refresh_token` on a loopback http issuer in development)."),
+    Setting("AUTHSERVER_SESSION_TTL", 36_000, _positive_int,
+            "Lifetime of a browser login session at the server (s), for single sign-on at "
+            "/authorize; default 10 hours, like Keycloak's SSO Session Max."),
     Setting("AUTHSERVER_JWKS_MAX_AGE", 3600, _positive_int,
             "Cache-Control max-age of /jwks and discovery (s); also how long a new signing "
             "key is published before it signs."),

@@ -6,7 +6,7 @@ import re
 
 from .audit import audit
 from .clock import clock
-from .models import TokenFamily, User
+from .models import LoginSession, TokenFamily, User
 from .models.user import normalize_email
 from .passwords import hash_password
 
@@ -47,7 +47,7 @@ def find_user(email: str) -> User:
 def set_disabled(user: User, disabled: bool) -> int:
     """Disable (revoking every token family) or enable a user; returns families revoked."""
     user.disabled = disabled
-    revoked = TokenFamily.revoke_for_user(user.id, clock.now()) if disabled else 0
+    revoked = _end_logins(user) if disabled else 0
     audit("user.disabled" if disabled else "user.enabled", user=user.sub)
     return revoked
 
@@ -57,4 +57,11 @@ def set_password(user: User, password: str, max_password: int) -> int:
     check_password_policy(password, max_password)
     user.password_hash = hash_password(password)
     audit("user.password_changed", user=user.sub)
-    return TokenFamily.revoke_for_user(user.id, clock.now())
+    return _end_logins(user)
+
+
+def _end_logins(user: User) -> int:
+    """Every token family and browser session of the user ends; returns families revoked."""
+    now = clock.now()
+    LoginSession.end_for_user(user.id, now)
+    return TokenFamily.revoke_for_user(user.id, now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, String, false, select
+from sqlalchemy import JSON, Boolean, String, false, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -34,6 +34,8 @@ class Client(db.Model):
     #: a resource server: may introspect access tokens (RFC 7662)
     resource_server: Mapped[bool] = mapped_column(Boolean, default=False,
                                                   server_default=false())
+    #: PKCE (S256) at /authorize; always for public clients, relaxable for confidential ones
+    require_pkce: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[int] = mapped_column(Instant)
 
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 
-from sqlalchemy import Boolean, String, select
+from sqlalchemy import Boolean, String, false, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -25,6 +25,8 @@ class User(db.Model):
     sub: Mapped[str] = mapped_column(String(36), unique=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
+    #: OIDC `email_verified`: set by the operator (`authserver user create --email-verified`)
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     password_hash: Mapped[str] = mapped_column(String(255))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[int] = mapped_column(Instant)
