@@ -8,6 +8,7 @@ Loading is strict (RL-06): anything unexpected is refused with a message, never 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -105,8 +106,17 @@ def load_keys(keys_dir: Path, strict_mode: bool) -> list[SigningKey]:
     """Load and check every key; any problem raises KeyFolderError with a clear message (RL-06)."""
     if not keys_dir.is_dir():
         raise KeyFolderError(f"key folder {keys_dir} does not exist: run `authserver init`")
-    keys = [load_one(path, strict_mode) for path in sorted(keys_dir.glob("*.json"))]
-    orphans = {p.stem for p in keys_dir.glob("*.pem")} - {k.kid for k in keys}
+    _finish_interrupted_removals(keys_dir)
+    keys = []
+    for meta_path in sorted(keys_dir.glob("*.json")):
+        try:
+            keys.append(load_one(meta_path, strict_mode))
+        except KeyFolderError:
+            if meta_path.exists() and not _being_removed(keys_dir, meta_path.stem):
+                raise  # broken, not vanished under a concurrent removal
+    pems = {p.stem for p in keys_dir.glob("*.pem")} - {k.kid for k in keys}
+    orphans = {kid for kid in pems
+               if (keys_dir / f"{kid}.pem").exists() and not _being_removed(keys_dir, kid)}
     if orphans:
         raise KeyFolderError(f"private key without metadata in {keys_dir}: {sorted(orphans)}")
     if not keys:
@@ -152,8 +162,29 @@ def _check_mode(path: Path, strict_mode: bool) -> None:
 
 
 def remove_files(keys_dir: Path, kid: str) -> None:
-    """Delete a key: the private key first, so a crash never leaves a secret behind."""
+    """Delete a key so that every instance reading the folder meanwhile, or after a crash,
+    sees either the whole key or no key.
+
+    The metadata is first renamed to a `<kid>.removed` tombstone (atomic: the key leaves the
+    set at once), then the private key goes, then the tombstone. A private key left beside
+    its tombstone by a crash is deleted by the next load (_finish_interrupted_removals).
+    Several instances pruning at once (cron everywhere) is safe: every step tolerates a
+    step another process already took.
+    """
+    tombstone = keys_dir / f"{kid}.removed"
+    with contextlib.suppress(FileNotFoundError):  # another process was first, or a crash
+        os.replace(keys_dir / f"{kid}.json", tombstone)
     (keys_dir / f"{kid}.pem").unlink(missing_ok=True)
-    (keys_dir / f"{kid}.json").unlink(missing_ok=True)
     for claim in keys_dir.glob(f"{kid}.successor-*"):
         claim.unlink(missing_ok=True)
+    tombstone.unlink(missing_ok=True)
+
+
+def _being_removed(keys_dir: Path, kid: str) -> bool:
+    """A key another process is removing right now (see remove_files)."""
+    return (keys_dir / f"{kid}.removed").exists()
+
+
+def _finish_interrupted_removals(keys_dir: Path) -> None:
+    for tombstone in keys_dir.glob("*.removed"):
+        remove_files(keys_dir, tombstone.stem)
