@@ -110,7 +110,8 @@ def test_every_authserver_variable_is_a_real_setting_and_the_whole_is_valid():
 
 def test_secrets_come_from_the_environment_and_env_example_names_them_all():
     environment = SERVICES["init"]["environment"]
-    assert re.fullmatch(r"\$\{AUTHSERVER_SECRET_KEY:\?[^}]+\}", environment["AUTHSERVER_SECRET_KEY"])
+    secret = environment["AUTHSERVER_SECRET_KEY"]
+    assert re.fullmatch(r"\$\{AUTHSERVER_SECRET_KEY:\?[^}]+\}", secret), "required, from .env"
     assert "${POSTGRES_PASSWORD:?" in environment["AUTHSERVER_DATABASE_URL"]
     used = set(INTERPOLATION.findall((ROOT / "docker-compose.yml").read_text()))
     example = (ROOT / ".env.example").read_text()
