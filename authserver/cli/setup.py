@@ -119,8 +119,16 @@ def serve(host: str, port: int, workers: int | None, timeout: int) -> None:
 
 def _run_gunicorn(app: Flask, host: str, port: int, workers: int | None, timeout: int) -> None:
     from gunicorn.app.base import BaseApplication
+    from gunicorn.glogging import Logger
 
     config = app.config
+
+    class Log(Logger):
+        """Gunicorn's own lines (start, workers, signals) in our format, from the first."""
+
+        def setup(self, cfg) -> None:
+            super().setup(cfg)
+            use_format_for(self.error_log, config["AUTHSERVER_LOG_FORMAT"])
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -131,7 +139,7 @@ def _run_gunicorn(app: Flask, host: str, port: int, workers: int | None, timeout
                 "graceful_timeout": timeout,
                 "keepalive": 5,
                 "preload_app": True,
-                "on_starting": _on_starting,
+                "logger_class": Log,
                 "post_fork": _post_fork,
                 # the app writes the access log (web/access.py): one line per request with
                 # its request id and the client IP behind the proxies, never a query string
@@ -145,9 +153,6 @@ def _run_gunicorn(app: Flask, host: str, port: int, workers: int | None, timeout
 
         def load(self) -> Flask:
             return app
-
-    def _on_starting(server) -> None:
-        use_format_for(server.log.error_log, config["AUTHSERVER_LOG_FORMAT"])
 
     def _post_fork(_server, _worker) -> None:
         with app.app_context():
