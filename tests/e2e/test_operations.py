@@ -1,18 +1,23 @@
 """What an operator relies on, against a real `authserver serve`: metrics summed over the
-gunicorn workers, JSON log lines (one per request, no secrets), and the start-up wait for
-the database."""
+gunicorn workers, JSON log lines (one per request, no secrets), the start-up wait for the
+database, a graceful stop."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
 
+from authserver.extensions import db
+from tests.conftest import PASSWORD
 from tests.web.metrics_text import sample
 
 from .conftest import free_port, start_server, stop_server
@@ -95,3 +100,21 @@ def test_serve_waits_for_a_database_that_comes_up(settings: dict, tmp_path: Path
     finally:
         timer.cancel()
         stop_server(server)
+
+
+def test_sigterm_lets_the_request_in_flight_finish(serve, app, spa, alice):
+    server = serve(workers=1)
+    with app.app_context(), db.engine.connect() as blocker:
+        blocker.exec_driver_sql("SELECT 1")  # BEGIN IMMEDIATE (extensions.py): the write lock
+        with ThreadPoolExecutor(1) as pool:
+            answer = pool.submit(requests.post, f"{server.url}/token", timeout=TIMEOUT, data={
+                "grant_type": "password", "client_id": spa.client_id,
+                "username": "alice@example.com", "password": PASSWORD})
+            time.sleep(0.5)  # accepted by the worker, waiting on the lock
+            os.killpg(server.process.pid, signal.SIGTERM)
+            time.sleep(0.3)
+            blocker.rollback()
+            response = answer.result()
+    assert response.status_code == 200, response.text
+    assert server.process.wait(timeout=TIMEOUT) == 0
+    assert "Shutting down: Master" in server.log()
