@@ -90,15 +90,25 @@ def test_serve_exits_when_the_database_never_answers(settings: dict):
 def test_serve_waits_for_a_database_that_comes_up(settings: dict, tmp_path: Path):
     later = tmp_path / "not-yet"  # SQLite cannot open a file in a folder that is missing
     environ = {**settings, "AUTHSERVER_DATABASE_URL": f"sqlite:///{later / 'authserver.db'}",
-               "AUTHSERVER_DB_WAIT_SECONDS": "15"}
-    timer = threading.Timer(1.5, later.mkdir)
-    timer.start()
-    server = start_server(environ, tmp_path / "waiting.log")
+               "AUTHSERVER_DB_WAIT_SECONDS": "20"}
+    log = tmp_path / "waiting.log"
+
+    def database_comes_up() -> None:  # once the server has said it waits
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if log.exists() and "waiting for the database (attempt 1)" in log.read_text():
+                later.mkdir()
+                return
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=database_comes_up)
+    watcher.start()
+    server = start_server(environ, log)
     try:
+        watcher.join()
+        assert later.is_dir(), "the server never said it was waiting"
         assert requests.get(f"{server.url}/healthz", timeout=TIMEOUT).status_code == 200
-        assert "waiting for the database (attempt 1)" in server.log()
     finally:
-        timer.cancel()
         stop_server(server)
 
 
