@@ -13,6 +13,7 @@ from jwt import PyJWKClient
 
 from tests.conftest import Registered, backends
 from tests.rfc7009.helpers import register
+from tests.web.metrics_text import sample
 
 from .conftest import LiveServer, free_port
 from .helpers import (
@@ -44,6 +45,10 @@ def orders_api(app) -> Registered:
     return register(app, "orders api", resource_server=True)
 
 
+def metrics(server: LiveServer) -> str:
+    return requests.get(f"{server.url}/metrics", timeout=TIMEOUT).text
+
+
 def introspect(server: LiveServer, api: Registered, token: str) -> dict:
     response = requests.post(f"{server.url}/introspect", data={"token": token},
                              auth=(api.client_id, api.secret), timeout=TIMEOUT)
@@ -68,6 +73,9 @@ def test_refresh_on_b_then_replay_on_a_revokes_the_family_on_both(pair, spa, ali
     assert userinfo(a, second["access_token"]).status_code == 200  # B's token works on A
 
     assert_invalid_grant(refresh(a, spa, first["refresh_token"]))  # reuse, seen by A
+    assert '"event":"refresh.reuse_detected"' in a.log()
+    reuse = "authserver_refresh_reuse_detected_total"
+    assert [sample(metrics(server), reuse) for server in (a, b)] == [1, 0]  # per instance
 
     for server in (a, b):  # the whole login is over, wherever it is presented
         assert_invalid_grant(refresh(server, spa, second["refresh_token"]))
