@@ -102,7 +102,7 @@ Try it in another terminal (log in, call /userinfo, refresh):
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="0.0.0.0 in a container, behind the load balancer.")
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", type=int, help="Default: the number of CPUs.")
+@click.option("--workers", type=int, help="Default: the number of CPUs it may use.")
 @click.option("--timeout", default=30, show_default=True, type=int,
               help="Seconds before a stuck worker is replaced; also the graceful-stop time "
                    "on SIGTERM (requests in flight finish, then the workers exit).")
@@ -134,7 +134,7 @@ def _run_gunicorn(app: Flask, host: str, port: int, workers: int | None, timeout
         def load_config(self) -> None:
             options = {
                 "bind": f"{host}:{port}",
-                "workers": workers or os.cpu_count() or 1,
+                "workers": workers or _cpus(),
                 "timeout": timeout,
                 "graceful_timeout": timeout,
                 "keepalive": 5,
@@ -159,6 +159,14 @@ def _run_gunicorn(app: Flask, host: str, port: int, workers: int | None, timeout
             db.engine.dispose(close=False)  # no connection is shared across fork
 
     Server().run()
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's share), not the host's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _wait_for_database(app: Flask) -> None:
