@@ -152,3 +152,17 @@ def test_the_image_runs_authserver_serve_as_a_non_root_user_with_a_healthcheck()
     (user,) = re.findall(r"^USER (\S+)$", DOCKERFILE, re.MULTILINE)
     assert user not in ("root", "0")
     assert re.search(r"^HEALTHCHECK .*\n.*/healthz", DOCKERFILE, re.MULTILINE)
+
+
+def test_the_image_gets_the_package_and_its_migrations():
+    """What the Dockerfile copies exists, and .dockerignore does not keep it out: the
+    migrations stay beside the package (editable install), where `init` looks for them."""
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    copied = [source for line in re.findall(r"^COPY (.+)$", DOCKERFILE, re.MULTILINE)
+              for source in line.split()[:-1]]
+    assert {"authserver", "migrations", "pyproject.toml", "README.md"} <= set(copied)
+    for source in copied:
+        assert (ROOT / source).exists(), source
+        assert source not in ignored, f"{source} is in .dockerignore"
+    assert re.search(r'pip install -e "\.\[postgres\]"', DOCKERFILE)
