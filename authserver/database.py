@@ -29,8 +29,13 @@ def driver_message(exc: SQLAlchemyError) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def wait_for_database(engine: Engine, seconds: float, pause: float = 1.0) -> None:
-    """Return once `SELECT 1` succeeds; after `seconds` of failures raise DatabaseUnavailable."""
+def wait_for_database(engine: Engine, seconds: float, pause: float = 0.5,
+                      max_pause: float = 5.0) -> None:
+    """Return once `SELECT 1` succeeds; after `seconds` of failures raise DatabaseUnavailable.
+
+    The pause doubles up to max_pause (RL-05): quick when the database is a moment away, gentle
+    on one that restarts.
+    """
     deadline = time.monotonic() + seconds
     attempt = 0
     while True:
@@ -48,6 +53,7 @@ def wait_for_database(engine: Engine, seconds: float, pause: float = 1.0) -> Non
                     f"(AUTHSERVER_DB_WAIT_SECONDS): {message}") from None
             logger.warning("waiting for the database (attempt %d): %s", attempt, message)
             time.sleep(pause)
+            pause = min(pause * 2, max_pause)
 
 
 @cache

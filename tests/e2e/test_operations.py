@@ -76,6 +76,7 @@ def test_json_logs_one_object_per_line_with_request_ids_and_no_secrets(serve, ma
 
 
 def test_serve_exits_when_the_database_never_answers(settings: dict):
+    """RL-05: bounded retries, then a non-zero exit that says why."""
     unreachable = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none"
     environ = {**{k: str(v) for k, v in settings.items()},
                "AUTHSERVER_DATABASE_URL": unreachable, "AUTHSERVER_DB_WAIT_SECONDS": "2"}

@@ -1,7 +1,7 @@
 """Several instances behave as one: two real `authserver serve` processes on their own ports,
 one issuer (the load balancer's address), one database and one keys folder, as
 docker-compose.yml runs them. Whatever one instance did, the other knows at once: refresh
-rotation and reuse detection, revocation, the published keys.
+rotation and reuse detection, revocation, the published keys (RL-11).
 """
 
 from __future__ import annotations

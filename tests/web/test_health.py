@@ -36,6 +36,7 @@ def test_ready_when_database_migrated_and_a_key_signs(http, keys_dir: Path):
 
 @backends
 def test_not_ready_when_the_database_is_behind_the_code(app, http):
+    """RL-09: readiness stays false while migrations are pending."""
     set_database_revision(app, "UPDATE alembic_version SET version_num = '0001'")
     status, body = readiness(http)
     assert status == 503
