@@ -137,6 +137,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 LOG_FORMATS = ("text", "json")
 
+
 def load_config(overrides: Mapping[str, Any] | None = None,
                 environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read every setting from the environment (or overrides) and validate the result."""
