@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from . import logs, metrics
 from .clock import clock
 from .config import is_production, load_config
 from .extensions import init_extensions
@@ -25,6 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None, with_keys: bool = True) 
     app.config.update(load_config(overrides))
     app.config.setdefault("AUTHSERVER_MIGRATIONS_DIR", str(MIGRATIONS_DIR))
     configure_logging(app)
+    metrics.init_app(app)
     init_extensions(app)
     if with_keys:
         init_keys(app)
@@ -46,14 +47,4 @@ def init_keys(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    level = app.config["AUTHSERVER_LOG_LEVEL"].upper()
-    logger = logging.getLogger("authserver")
-    logger.setLevel(level)
-    logger.propagate = False  # one line per event, whatever the root logger does
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        logger.addHandler(handler)
-    # Authlib's DEBUG lines carry whole token responses ("Issue token {...}") and usernames:
-    # never let them reach a handler, whatever level the root logger is set to (ST-05).
-    logging.getLogger("authlib").setLevel(logging.INFO)
+    logs.configure(app.config["AUTHSERVER_LOG_LEVEL"], app.config["AUTHSERVER_LOG_FORMAT"])

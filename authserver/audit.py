@@ -8,17 +8,21 @@ from datetime import UTC, datetime
 
 from flask import g, has_request_context, request
 
+from .metrics import count_event
+
 logger = logging.getLogger("authserver.audit")
 
 
 def audit(event: str, **fields: object) -> None:
     """Log a dotted event (`login.failed`, `refresh.reuse_detected`) with identifiers only."""
+    count_event(event, fields)  # counted even when audit lines are off
     if not logger.isEnabledFor(logging.INFO):
         return  # nothing to format on the hot path when audit lines are off
     record = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), "event": event}
     record.update(_request_fields())
     record.update({k: v for k, v in fields.items() if v is not None})
-    logger.info(json.dumps(record, separators=(",", ":"), default=str))
+    # the text format shows the JSON; the JSON format (logs.py) puts the fields at top level
+    logger.info(json.dumps(record, separators=(",", ":"), default=str), extra={"fields": record})
 
 
 def _request_fields() -> dict[str, str | None]:

@@ -123,10 +123,23 @@ SETTINGS: tuple[Setting, ...] = (
             "Number of reverse proxies in front whose X-Forwarded-For (client IP) and "
             "X-Request-Id are trusted; 0 = none (the socket peer is the client)."),
     Setting("AUTHSERVER_LOG_LEVEL", "INFO", str, "Log level of the server's loggers."),
+    Setting("AUTHSERVER_LOG_FORMAT", "text", str,
+            "`text` or `json` (one JSON object per line, for log shippers)."),
     Setting("AUTHSERVER_DB_POOL_SIZE", 5, _positive_int, "Connection pool size (PostgreSQL)."),
     Setting("AUTHSERVER_DB_TIMEOUT", 5, _positive_int,
             "Seconds to wait for a database connection or lock before failing."),
+    Setting("AUTHSERVER_DB_WAIT_SECONDS", 30, _non_negative_int,
+            "At start (`serve`, `init`), how long to wait for the database before exiting "
+            "non-zero; 0 = one try."),
+    Setting("AUTHSERVER_METRICS_NETWORKS", "127.0.0.0/8 ::1/128", str,
+            "Client networks (CIDR, space-separated) allowed to read /metrics; "
+            "`0.0.0.0/0 ::/0` = any."),
+    Setting("AUTHSERVER_METRICS_TOKEN", None, str,
+            "When set, /metrics also requires `Authorization: Bearer <token>` (16+ characters)."),
 )
+
+LOG_FORMATS = ("text", "json")
+
 
 def load_config(overrides: Mapping[str, Any] | None = None,
                 environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -170,6 +183,15 @@ def _derive(config: dict[str, Any]) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = config["AUTHSERVER_DATABASE_URL"]
     config["MAX_CONTENT_LENGTH"] = config["AUTHSERVER_MAX_BODY_BYTES"]
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config))
+    config["AUTHSERVER_METRICS_NETWORK_LIST"] = _networks(config["AUTHSERVER_METRICS_NETWORKS"])
+
+
+def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False)
+                     for part in value.replace(",", " ").split())
+    except ValueError as exc:
+        raise ConfigError(f"AUTHSERVER_METRICS_NETWORKS: {exc}") from None
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -245,5 +267,20 @@ def validate(config: Mapping[str, Any]) -> None:
                           "only over https; this issuer is plain http")
     if config["AUTHSERVER_KEY_SIZE"] < 2048:
         raise ConfigError("AUTHSERVER_KEY_SIZE must be at least 2048 (RFC 7518 §3.3)")
+    if config["AUTHSERVER_LOG_FORMAT"] not in LOG_FORMATS:
+        raise ConfigError(f"AUTHSERVER_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+    _validate_metrics(config)
     if config["AUTHSERVER_ACCESS_TOKEN_ALG"] not in ALGORITHMS:
         raise ConfigError(f"AUTHSERVER_ACCESS_TOKEN_ALG must be one of {', '.join(ALGORITHMS)}")
+
+
+def _validate_metrics(config: Mapping[str, Any]) -> None:
+    """/metrics tells who logs in and how often: never open to everyone without a token."""
+    token = config["AUTHSERVER_METRICS_TOKEN"]
+    if token is not None and len(token) < 16:
+        raise ConfigError("AUTHSERVER_METRICS_TOKEN must be at least 16 characters")
+    everyone = any(network.prefixlen == 0
+                   for network in config["AUTHSERVER_METRICS_NETWORK_LIST"])
+    if everyone and token is None and is_production(config):
+        raise ConfigError("AUTHSERVER_METRICS_NETWORKS lets any address read /metrics: "
+                          "set AUTHSERVER_METRICS_TOKEN too, or narrow the networks")

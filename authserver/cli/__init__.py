@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import create_app
 from ..config import ConfigError
+from ..database import driver_message
 from ..keys import KeyFolderError
 from .clients import client
 from .keys import keys
@@ -44,12 +45,9 @@ class AuthserverGroup(FlaskGroup):
         try:
             return super().invoke(ctx)
         except SQLAlchemyError as exc:
-            # the driver's first line only: SQLAlchemy's own text would echo bound parameters
-            lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-            detail = lines[0] if lines else type(exc).__name__
             raise click.ClickException(
-                f"database error: {detail} (is the database reachable, and migrated with "
-                f"`authserver init`?)") from None
+                f"database error: {driver_message(exc)} (is the database reachable, and "
+                f"migrated with `authserver init`?)") from None
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
             raise click.ClickException(f"{exc.strerror or exc}{where}") from None

@@ -18,6 +18,7 @@ from authlib.oauth2.rfc6749 import (
 from flask import Flask, Response, current_app, request
 
 from ..keys import KeyRing
+from ..metrics import count_token_response
 from ..models import Client
 from .client_auth import authenticate_client
 from .client_cache import ClientCache
@@ -84,16 +85,22 @@ class AuthorizationServer(FlaskAuthorizationServer):
 
         params stands in for the form body when the request is built by us (/refresh).
         """
+        grant_type = None
         try:
             if params is None:
                 params = read_form(request)
+            grant_type = params.get("grant_type")
             oauth_request = ProtocolRequest(request, params, self.issuer)
             grant = self.get_token_grant(oauth_request)
             grant.validate_token_request()
             status, body, headers = grant.create_token_response()
+            result = TokenResult(status, body, headers, oauth_request.client)
         except OAuth2Error as error:
-            return TokenResult(*error(), client=None)
-        return TokenResult(status, body, headers, oauth_request.client)
+            result = TokenResult(*error(), client=None)
+        count_token_response(grant_type if grant_type in self.grant_types else "other",
+                             result.status, result.body,
+                             result.client.is_public if result.client else None)
+        return result
 
     def endpoint_response(self, name: str) -> Response:
         """Revocation or introspection, with errors from reading the request answered too."""

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import account, cors, discovery, errors, health, oauth, refresh, request_context, userinfo
+from . import (
+    access,
+    account,
+    cors,
+    discovery,
+    errors,
+    health,
+    metrics,
+    oauth,
+    refresh,
+    request_context,
+    userinfo,
+)
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (oauth, refresh, discovery, userinfo, account, health):
+    for module in (oauth, refresh, discovery, userinfo, account, health, metrics):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     request_context.init_app(app)
+    access.init_app(app)
     cors.init_app(app)

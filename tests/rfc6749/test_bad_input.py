@@ -14,9 +14,10 @@ from tests.rfc6749.checks import assert_oauth_error, basic_auth, raw_basic
 from tests.storage.dump import dump_tables, row_counts
 
 FORM = "application/x-www-form-urlencoded"
-#: the only headers a token-endpoint error may carry: none of them built from input
+#: the only headers a token-endpoint error may carry: none of them built from input (the
+#: request id is random here: no trusted proxy)
 ERROR_HEADERS = {"Content-Type", "Cache-Control", "Pragma", "Content-Length", "WWW-Authenticate",
-                 "Allow"}
+                 "Allow", "X-Request-Id"}
 INJECTED = "X-Injected"
 
 
