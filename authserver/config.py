@@ -100,6 +100,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUTHSERVER_SESSION_TTL", 36_000, _positive_int,
             "Lifetime of a browser login session at the server (s), for single sign-on at "
             "/authorize; default 10 hours, like Keycloak's SSO Session Max."),
+    Setting("AUTHSERVER_SITE_NAME", "authserver", str,
+            "Product name shown on the sign-in, consent and logout pages."),
     Setting("AUTHSERVER_JWKS_MAX_AGE", 3600, _positive_int,
             "Cache-Control max-age of /jwks and discovery (s); also how long a new signing "
             "key is published before it signs."),
