@@ -88,6 +88,13 @@ class TokenFamily(db.Model):
         return db.session.execute(query.values(revoked_at=now)).rowcount
 
     @classmethod
+    def revoke_for_client(cls, user_id: int, client_id: str, now: int) -> int:
+        """Revoke every family one client holds for one user (consent withdrawn)."""
+        return db.session.execute(
+            update(cls).where(cls.user_id == user_id, cls.client_id == client_id,
+                              cls.revoked_at.is_(None)).values(revoked_at=now)).rowcount
+
+    @classmethod
     def live_for_user(cls, user_id: int, now: int) -> list[tuple[TokenFamily, str, int]]:
         """The user's sessions: each live family with its client's name and last use."""
         from .client import Client
