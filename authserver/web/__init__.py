@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import account, cors, discovery, errors, health, oauth, refresh, request_context, userinfo
+from . import (
+    account,
+    consent,
+    cors,
+    discovery,
+    errors,
+    health,
+    login,
+    oauth,
+    refresh,
+    request_context,
+    userinfo,
+)
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (oauth, refresh, discovery, userinfo, account, health):
+    for module in (oauth, refresh, discovery, userinfo, account, health, login, consent):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     request_context.init_app(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response
 
 from ..audit import audit
 from ..clients import ACCOUNT_CLIENT_ID
@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import Client, TokenFamily, User
 from .answers import error_answer, json_answer
 from .bearer import bearer_error, require_access_token
-from .pages import secure_page
+from .pages import render_page
 
 bp = Blueprint("account", __name__, static_folder="../static/account",
                static_url_path="/account/static")
@@ -26,9 +26,8 @@ bp = Blueprint("account", __name__, static_folder="../static/account",
 
 @bp.get("/account")
 def page() -> Response:
-    html = render_template("account.html", client_id=ACCOUNT_CLIENT_ID,
-                           scope="openid profile email")
-    return secure_page(Response(html, mimetype="text/html"))
+    return render_page("account.html", client_id=ACCOUNT_CLIENT_ID,
+                       scope="openid profile email")
 
 
 def require_account_owner(view: Callable[..., Response]) -> Callable[..., Response]:

@@ -1,6 +1,6 @@
 """Drive the login and consent forms the way a browser without JavaScript does.
 
-GET the page, read its one form (action, hidden fields such as the CSRF token), fill in the
+GET the page, find its form (action, hidden fields such as the CSRF token), fill in the
 visible fields, POST it, and return where the server sends the browser next. Works with
 Flask's test client (paths) and with a `requests.Session` against a live server (absolute
 URLs on `base_url`); both keep the cookies the pages set, as a browser would.
@@ -21,7 +21,7 @@ import requests
 
 @dataclass
 class Form:
-    """The first <form method=post> of a page, as a browser would submit it."""
+    """A <form method=post> of a page, as a browser would submit it."""
 
     action: str
     fields: dict[str, str] = field(default_factory=dict)
@@ -29,27 +29,31 @@ class Form:
     buttons: dict[str, list[str]] = field(default_factory=dict)
 
 
+    def has(self, name: str) -> bool:
+        return name in self.fields or name in self.buttons
+
+
 class _FormParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.form: Form | None = None
-        self._inside = False
+        self.forms: list[Form] = []
+        self._form: Form | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = {name: value or "" for name, value in attrs}
-        if tag == "form" and self.form is None and found.get("method", "").lower() == "post":
-            self.form = Form(action=found.get("action", ""))
-            self._inside = True
-        elif self._inside and tag in ("input", "button") and found.get("name"):
+        if tag == "form" and found.get("method", "").lower() == "post":
+            self._form = Form(action=found.get("action", ""))
+            self.forms.append(self._form)
+        elif self._form is not None and tag in ("input", "button") and found.get("name"):
             kind = found.get("type", "text" if tag == "input" else "submit").lower()
             if kind == "submit":
-                self.form.buttons.setdefault(found["name"], []).append(found.get("value", ""))
+                self._form.buttons.setdefault(found["name"], []).append(found.get("value", ""))
             elif kind != "checkbox" or "checked" in found:
-                self.form.fields[found["name"]] = found.get("value", "")
+                self._form.fields[found["name"]] = found.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
-            self._inside = False
+            self._form = None
 
 
 @dataclass
@@ -59,13 +63,15 @@ class Page:
     text: str
     url: str
 
-    @property
-    def form(self) -> Form:
+    def form(self, *names: str) -> Form:
+        """The POST form that has all these fields or buttons (a page may have several)."""
         parser = _FormParser()
         parser.feed(self.text)
-        if parser.form is None:
-            raise AssertionError(f"no POST form on {self.url} ({self.status}): {self.text[:500]}")
-        return parser.form
+        for form in parser.forms:
+            if all(form.has(name) for name in names):
+                return form
+        raise AssertionError(f"no POST form with {names} on {self.url} ({self.status}): "
+                             f"{self.text[:500]}")
 
 
 def _is_live(http: Any) -> bool:
@@ -92,8 +98,9 @@ def get_page(http: Any, base_url: str, path: str) -> Page:
 
 def submit(http: Any, base_url: str, page: Page, values: dict[str, str],
            headers: dict[str, str] | None = None) -> Page:
-    """POST the page's form with its hidden fields plus `values` (a clicked button too)."""
-    form = page.form
+    """POST the page's form that has `values`' fields, with its hidden fields (the CSRF
+    token) plus `values` (a clicked button too)."""
+    form = page.form(*values)
     target = urljoin(page.url, form.action) if form.action else page.url
     if not _is_live(http):
         parts = urlsplit(target)
