@@ -2,8 +2,9 @@
 
 GET the page, find its form (action, hidden fields such as the CSRF token), fill in the
 visible fields, POST it, and return where the server sends the browser next. Works with
-Flask's test client (paths) and with a `requests.Session` against a live server (absolute
-URLs on `base_url`); both keep the cookies the pages set, as a browser would.
+Flask's test client (paths; `base_url` "" or a scheme and host such as an https issuer's)
+and with a `requests.Session` against a live server (absolute URLs on `base_url`); both keep
+the cookies the pages set, as a browser would.
 
     location = login(http, base, "alice@example.com", PASSWORD, request_handle=handle)
     location = consent(http, base, handle, allow=True)
@@ -82,18 +83,18 @@ def _url(base_url: str, path: str, http: Any) -> str:
     return urljoin(base_url.rstrip("/") + "/", path.lstrip("/")) if _is_live(http) else path
 
 
-def _send(http: Any, method: str, url: str, **kwargs: Any) -> Page:
+def _send(http: Any, method: str, base_url: str, url: str, **kwargs: Any) -> Page:
     """One request, never following redirects: the caller inspects each hop."""
     if _is_live(http):
         response = http.request(method, url, allow_redirects=False, timeout=30, **kwargs)
-    else:
-        response = http.open(url, method=method, **kwargs)
+    else:  # Flask's test client: paths, on base_url's scheme and host when one is given
+        response = http.open(url, method=method, base_url=base_url or None, **kwargs)
     return Page(response.status_code, response.headers, response.text, url)
 
 
 def get_page(http: Any, base_url: str, path: str) -> Page:
     """GET a page."""
-    return _send(http, "GET", _url(base_url, path, http))
+    return _send(http, "GET", base_url, _url(base_url, path, http))
 
 
 def submit(http: Any, base_url: str, page: Page, values: dict[str, str],
@@ -105,7 +106,8 @@ def submit(http: Any, base_url: str, page: Page, values: dict[str, str],
     if not _is_live(http):
         parts = urlsplit(target)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-    return _send(http, "POST", target, data={**form.fields, **values}, headers=headers or {})
+    return _send(http, "POST", base_url, target, data={**form.fields, **values},
+                 headers=headers or {})
 
 
 def login_path(request_handle: str | None = None, next_path: str | None = None) -> str:
