@@ -6,12 +6,14 @@ from flask import Flask
 
 from . import (
     account,
+    authorize,
     consent,
     cors,
     discovery,
     errors,
     health,
     login,
+    logout,
     oauth,
     refresh,
     request_context,
@@ -20,7 +22,8 @@ from . import (
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (oauth, refresh, discovery, userinfo, account, health, login, consent):
+    for module in (oauth, refresh, discovery, userinfo, account, health, login, consent,
+                   authorize, logout):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     request_context.init_app(app)

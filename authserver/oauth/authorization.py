@@ -1,0 +1,193 @@
+"""The authorization endpoint's decisions (RFC 6749 §4.1.1-4.1.2, OIDC Core §3.1.2, RFC 9207):
+validate with Authlib's code grant, then answer the client, or hand the browser to the login
+or consent page and finish when it comes back (/authorize/resume).
+
+The protocol layer never renders UI: every function here returns an Outcome that
+web/authorize.py turns into HTTP. Whatever cannot be tied to a registered redirect URI is an
+error page; every other answer goes to the client's redirect URI with `iss` (RFC 9207), the
+state byte for byte, and only after the user has authenticated, unless prompt=none asked for
+no interaction at all (RFC 9700 §4.11.2).
+"""
+
+from __future__ import annotations
+
+from authlib.oauth2.rfc6749 import OAuth2Error
+from flask import current_app
+
+from ..clock import clock
+from ..models import AuthorizationRequest, Client, Consent
+from .bearer import InvalidToken
+from .id_token import decode_id_token_hint
+from .prompt import Prompt
+from .reply import ErrorPage, Interaction, Outcome, Redirect, Reply, RequestError
+from .server import AuthorizationServer
+from .subject import SignedIn
+
+#: the parameters kept with a pending request; anything else a client sends is ignored
+KEPT = ("response_type", "client_id", "redirect_uri", "scope", "state", "nonce",
+        "code_challenge", "code_challenge_method", "prompt", "max_age", "login_hint",
+        "response_mode")
+LOGIN_PAGE, CONSENT_PAGE = "/login", "/consent"
+EXPIRED = ("This sign-in request has expired or was already completed. "
+           "Go back to the application and sign in again.")
+
+
+def begin(server: AuthorizationServer, params: dict[str, str], signed_in: SignedIn | None
+          ) -> Outcome:
+    """GET/POST /authorize."""
+    client, reply = _client_and_reply(server, params)
+    if client is None:
+        return reply
+    now = clock.now()
+    try:
+        grant = _validate(server, params, signed_in)
+        prompt = Prompt.read(params, signed_in, now)
+        _check_id_token_hint(server, params, client, signed_in, prompt)
+    except RequestError as error:
+        if signed_in is None and "none" not in params.get("prompt", "").split():
+            return _pending(client, {**_kept(params), "error": [error.error, error.description]},
+                            LOGIN_PAGE, now)
+        return reply.error(error.error, error.description)
+    stored = {**_kept(params), "scope": grant.request.scope or ""}
+    if prompt.login_required:
+        if prompt.none:
+            return reply.error("login_required", "the user must sign in")
+        return _pending(client, {**stored, "login_required": True}, LOGIN_PAGE, now)
+    if _consent_needed(client, signed_in, stored["scope"], prompt):
+        if prompt.none:
+            return reply.error("consent_required", "the user must approve this application")
+        return _pending(client, stored, CONSENT_PAGE, now)
+    return _issue(grant, reply, signed_in)
+
+
+def resume(server: AuthorizationServer, handle: str, signed_in: SignedIn | None) -> Outcome:
+    """GET /authorize/resume: the login or consent page is done with the request."""
+    now = clock.now()
+    pending = AuthorizationRequest.find(handle, now) if 0 < len(handle) <= 128 else None
+    if pending is None:
+        return ErrorPage("invalid_request", EXPIRED)
+    params = pending.params
+    client, reply = _client_and_reply(server, params)
+    if client is None:
+        return reply
+    if _login_missing(pending, signed_in):
+        return Interaction(LOGIN_PAGE, handle)
+    if "error" in params:
+        return _answer_once(pending, now, lambda: reply.error(*params["error"]))
+    if pending.consent == "denied":
+        return _answer_once(pending, now,
+                            lambda: reply.error("access_denied", "the user denied the request"))
+    prompt = Prompt.read(params, signed_in, now, resuming=True)
+    if pending.consent is None and _consent_needed(client, signed_in, params["scope"], prompt):
+        return Interaction(CONSENT_PAGE, handle)
+
+    def finish() -> Redirect:
+        try:
+            grant = _validate(server, params, signed_in)
+        except RequestError as error:  # the client's registration changed meanwhile
+            return reply.error(error.error, error.description)
+        return _issue(grant, reply, signed_in)
+
+    return _answer_once(pending, now, finish)
+
+
+def _login_missing(pending: AuthorizationRequest, signed_in: SignedIn | None) -> bool:
+    """Back without a login, as another user than the one who signed in for the request, or
+    without the fresh sign-in the request demanded (prompt=login, max_age, no session)."""
+    if signed_in is None or pending.user_id not in (None, signed_in.user.id):
+        return True
+    forced = pending.params.get("login_required") or "error" in pending.params
+    fresh = pending.auth_time is not None and pending.auth_time >= pending.created_at \
+        and signed_in.auth_time >= pending.created_at
+    return bool(forced) and not fresh
+
+
+def _client_and_reply(server: AuthorizationServer, params: dict
+                      ) -> tuple[Client, Reply] | tuple[None, ErrorPage]:
+    """The client and where to answer it, or the error page when either is unknown."""
+    client_id = params.get("client_id")
+    client = server.query_client(client_id) if client_id else None
+    if client is None:
+        description = "the client is unknown" if client_id else "client_id is missing"
+        return None, ErrorPage("invalid_client", description)
+    redirect_uri = params.get("redirect_uri")
+    if redirect_uri is None:
+        redirect_uri = client.get_default_redirect_uri()
+        if redirect_uri is None:
+            return None, ErrorPage("invalid_request", "redirect_uri is missing, and the client "
+                                                      "has more than one registered")
+    elif not client.check_redirect_uri(redirect_uri):
+        return None, ErrorPage("invalid_request",
+                               "redirect_uri is not registered for this client")
+    return client, Reply(redirect_uri, params.get("state"), server.issuer)
+
+
+def _validate(server: AuthorizationServer, params: dict, signed_in: SignedIn | None):
+    """Authlib's code grant checks the request (client, redirect_uri, response_type, scope,
+    PKCE, nonce); our own checks come first where Authlib would echo input in a message."""
+    for name, error in (("request", "request_not_supported"),
+                        ("request_uri", "request_uri_not_supported")):
+        if name in params:
+            raise RequestError(error, f"the {name} parameter is not supported")
+    response_type = params.get("response_type")
+    if response_type is None:
+        raise RequestError("invalid_request", "response_type is missing")
+    if response_type != "code":
+        raise RequestError("unsupported_response_type", "only response_type=code is supported")
+    if params.get("response_mode", "query") != "query":
+        raise RequestError("invalid_request", "only response_mode=query is supported")
+    try:
+        return server.get_consent_grant(params, end_user=signed_in)
+    except OAuth2Error as error:
+        raise RequestError(error.error, error.get_error_description() or error.error) from None
+
+
+def _check_id_token_hint(server: AuthorizationServer, params: dict, client: Client,
+                         signed_in: SignedIn | None, prompt: Prompt) -> None:
+    """A hint we issued to this client; naming another user than the signed-in one means
+    that user must sign in (prompt=none: login_required)."""
+    hint = params.get("id_token_hint")
+    if hint is None:
+        return
+    try:
+        claims = decode_id_token_hint(hint, current_app.extensions["authserver.keys"],
+                                      server.issuer, clock.now())
+    except InvalidToken:
+        claims = None
+    if claims is None or claims["aud"] != client.client_id:
+        raise RequestError("invalid_request", "id_token_hint is not an id_token we issued to "
+                                              "this client")
+    if signed_in is not None and claims["sub"] != signed_in.user.sub:
+        prompt.require_login()
+
+
+def _consent_needed(client: Client, signed_in: SignedIn, scope: str, prompt: Prompt) -> bool:
+    """Never for first-party clients; always for prompt=consent; otherwise unless a
+    remembered consent covers every scope asked for."""
+    if client.first_party:
+        return False
+    if prompt.consent:
+        return True
+    remembered = Consent.find(signed_in.user.id, client.client_id)
+    return remembered is None or not remembered.covers(set(scope.split()))
+
+
+def _pending(client: Client, params: dict, page: str, now: int) -> Interaction:
+    _, handle = AuthorizationRequest.create(
+        client.client_id, params, now, current_app.config["AUTHSERVER_AUTHORIZATION_REQUEST_TTL"])
+    return Interaction(page, handle)
+
+
+def _kept(params: dict) -> dict:
+    return {name: params[name] for name in KEPT if name in params}
+
+
+def _answer_once(pending: AuthorizationRequest, now: int, answer) -> Outcome:
+    """A pending request is answered once: a second /authorize/resume gets the error page."""
+    if not pending.consume(now):
+        return ErrorPage("invalid_request", EXPIRED)
+    return answer()
+
+
+def _issue(grant, reply: Reply, signed_in: SignedIn) -> Redirect:
+    return reply.success(code=grant.issue_code(signed_in))

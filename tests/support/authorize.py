@@ -1,0 +1,113 @@
+"""Intent-named helpers for the authorization code flow over Flask's test client.
+
+    app_client = register(app, redirect_uris=[CALLBACK])
+    flow = CodeFlow(http, app_client)
+    answer = flow.sign_in(scope="openid offline_access")   # login + consent + redirect
+    token = flow.exchange(answer["code"]).get_json()
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from authserver.clients import register_client
+from authserver.extensions import db
+from tests.conftest import PASSWORD, Registered
+from tests.support.browser_login import consent, login
+
+CALLBACK = "https://rp.example.com/callback"
+EMAIL = "alice@example.com"
+
+
+def register(app: Flask, name: str = "Relying Party", public: bool = False,
+             redirect_uris: tuple[str, ...] = (CALLBACK,), **options: object) -> Registered:
+    """A third-party client of the code flow (authorization_code + refresh_token)."""
+    with app.app_context():
+        client, secret = register_client(
+            name, public=public, first_party=bool(options.pop("first_party", False)),
+            grant_types=options.pop("grant_types", ()), scope=options.pop("scope", None),
+            server_scopes=app.config["AUTHSERVER_SCOPES"].split(),
+            auth_method=None, redirect_uris=redirect_uris, **options)
+        db.session.commit()
+        return Registered(client.client_id, secret)
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    return verifier, challenge.rstrip(b"=").decode()
+
+
+def query_of(location: str) -> dict[str, str]:
+    """The parameters of a redirect, each exactly once."""
+    parsed = parse_qs(urlsplit(location).query, keep_blank_values=True)
+    assert all(len(values) == 1 for values in parsed.values()), location
+    return {name: values[0] for name, values in parsed.items()}
+
+
+def handle_of(location: str) -> str:
+    return query_of(location)["request"]
+
+
+@dataclass
+class CodeFlow:
+    """One relying party's view of the flow, with the browser (cookies) in `http`."""
+
+    http: FlaskClient
+    client: Registered
+    redirect_uri: str = CALLBACK
+    verifier: str = ""
+    challenge: str = ""
+    params: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.verifier, self.challenge = pkce_pair()
+
+    def request_params(self, **params: object) -> dict:
+        base = {"response_type": "code", "client_id": self.client.client_id,
+                "redirect_uri": self.redirect_uri, "scope": "openid profile email",
+                "state": "st-1", "code_challenge": self.challenge,
+                "code_challenge_method": "S256"}
+        return {k: v for k, v in {**base, **params}.items() if v is not None}
+
+    def authorize(self, **params: object):
+        """GET /authorize; `name=None` drops a parameter."""
+        return self.http.get("/authorize", query_string=self.request_params(**params))
+
+    def sign_in(self, email: str = EMAIL, password: str = PASSWORD, allow: bool = True,
+                **params: object) -> dict[str, str]:
+        """Authorize, log in and consent as the pages ask; the client's redirect params."""
+        location = self.authorize(**params).headers["Location"]
+        return self.follow(location, email, password, allow)
+
+    def follow(self, location: str, email: str = EMAIL, password: str = PASSWORD,
+               allow: bool = True) -> dict[str, str]:
+        """Drive our pages until the browser leaves for the client."""
+        for _ in range(5):
+            if location.startswith("/login"):
+                location = login(self.http, "", email, password, handle_of(location))
+            elif location.startswith("/consent"):
+                location = consent(self.http, "", handle_of(location), allow)
+            elif location.startswith("/authorize/resume"):
+                location = self.http.get(location).headers["Location"]
+            else:
+                assert location.startswith(self.redirect_uri), location
+                return query_of(location)
+        raise AssertionError(f"stuck at {location}")
+
+    def exchange(self, code: str, **extra: object):
+        data = {"grant_type": "authorization_code", "code": code,
+                "redirect_uri": self.redirect_uri, "code_verifier": self.verifier,
+                "client_id": self.client.client_id, **extra}
+        data = {k: v for k, v in data.items() if v is not None}
+        auth = (self.client.client_id, self.client.secret) if self.client.secret else None
+        if auth:
+            data.pop("client_id", None)
+        return self.http.post("/token", data=data, auth=auth)
