@@ -12,17 +12,6 @@ from tests.support.pending import consented_scopes, request_state, start_request
 EMAIL = "alice@example.com"
 
 
-@pytest.fixture
-def photos(make_client):
-    return make_client("Photo Prints")
-
-
-@pytest.fixture
-def signed_in(http, alice):
-    login(http, "", EMAIL, PASSWORD)
-    return http
-
-
 def nothing_recorded(app, handle: str, client_id: str) -> None:
     assert request_state(app, handle)["consent"] is None
     assert consented_scopes(app, EMAIL, client_id) is None

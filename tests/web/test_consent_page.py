@@ -14,17 +14,6 @@ from tests.support.pending import answer_request, consented_scopes, request_stat
 EMAIL = "alice@example.com"
 
 
-@pytest.fixture
-def photos(make_client):
-    return make_client("Photo Prints")
-
-
-@pytest.fixture
-def signed_in(http, alice):
-    login(http, "", EMAIL, PASSWORD)
-    return http
-
-
 def scope_lines(html: str) -> list[str]:
     listed = re.search(r'<ul class="scopes"[^>]*>(.*?)</ul>', html, re.S).group(1)
     return [line.strip() for line in re.findall(r"<li>(.*?)</li>", listed, re.S)]
