@@ -20,7 +20,8 @@ from ..extensions import db
 from ..models import AuthorizationRequest, Client
 from . import csrf
 from .handoff import expired_page, pending_request, request_handle, resume, see_other
-from .login_session import begin_login, current_login, end_login
+from .login_session import begin_login, current_login
+from .logout import PURPOSE as END_SESSION
 from .next_path import next_path, same_origin_path
 from .pages import render_page
 
@@ -85,18 +86,6 @@ def submit(handle: str | None, pending: AuthorizationRequest | None) -> Response
     return answer
 
 
-@bp.post("/login/logout")
-def logout() -> Response:
-    """Sign out of the server (the signed-in note on the plain sign-in page)."""
-    state = current_login()
-    if state is None or not csrf.valid_post("logout", str(state.session.id)):
-        return see_other("/login")
-    answer = render_page("logged_out.html")
-    end_login(answer)
-    db.session.commit()
-    return answer
-
-
 def _form(pending: AuthorizationRequest | None, handle: str | None, email: str,
           error: str | None = None, status: int = 200) -> Response:
     """The sign-in form; with an error, the same page and message for every failure."""
@@ -111,4 +100,4 @@ def _form(pending: AuthorizationRequest | None, handle: str | None, email: str,
         "login.html", status, client=client, email=email, error=error,
         action="/login" + (f"?{urlencode(query)}" if query else ""),
         csrf_token=csrf.form_token("login", handle or ""), signed_in=state,
-        logout_token=csrf.form_token("logout", str(state.session.id)) if state else None)
+        logout_token=csrf.form_token(END_SESSION, str(state.session.id)) if state else None)
