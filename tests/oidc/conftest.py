@@ -1,0 +1,34 @@
+"""OpenID Connect fixtures: a relying party of the code flow and id_token decoding."""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+
+from tests.support.authorize import CodeFlow, register
+
+
+@pytest.fixture
+def rp(app):
+    return register(app)
+
+
+@pytest.fixture
+def flow(http, rp, alice) -> CodeFlow:
+    return CodeFlow(http, rp)
+
+
+@pytest.fixture
+def verify_id_token(http, rp):
+    """Check an id_token as a relying party does: signature against /jwks by kid, RS256,
+    iss, aud; returns its header and claims."""
+    keys = {key["kid"]: key for key in http.get("/jwks").json["keys"]}
+
+    def verify(token: str) -> tuple[dict, dict]:
+        header = jwt.get_unverified_header(token)
+        key = jwt.PyJWK(keys[header["kid"]]).key
+        claims = jwt.decode(token, key, algorithms=["RS256"], audience=rp.client_id,
+                            issuer="http://127.0.0.1:8000", leeway=30,  # frozen_clock moves
+                            options={"require": ["exp", "iat", "sub", "auth_time"]})
+        return header, claims
+    return verify
