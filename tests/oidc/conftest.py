@@ -1,21 +1,9 @@
-"""OpenID Connect fixtures: a relying party of the code flow and id_token decoding."""
+"""OpenID Connect fixtures: id_tokens checked the way a relying party checks them."""
 
 from __future__ import annotations
 
 import jwt
 import pytest
-
-from tests.support.authorize import CodeFlow, register
-
-
-@pytest.fixture
-def rp(app):
-    return register(app)
-
-
-@pytest.fixture
-def flow(http, rp, alice) -> CodeFlow:
-    return CodeFlow(http, rp)
 
 
 @pytest.fixture

@@ -11,16 +11,6 @@ from tests.rfc6749.checks import assert_oauth_error, assert_token_headers
 from tests.support.authorize import CodeFlow, register
 
 
-@pytest.fixture
-def rp(app):
-    return register(app)
-
-
-@pytest.fixture
-def flow(http, rp, alice) -> CodeFlow:
-    return CodeFlow(http, rp)
-
-
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 

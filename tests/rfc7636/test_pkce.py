@@ -9,16 +9,12 @@ from tests.rfc6749.checks import assert_oauth_error
 from tests.support.authorize import CALLBACK, CodeFlow, pkce_pair, query_of, register
 
 
-@pytest.fixture
-def rp(app):
-    return register(app)
-
-
-@pytest.fixture
-def flow(http, rp, alice) -> CodeFlow:
-    flow = CodeFlow(http, rp)
-    flow.sign_in()  # signed in, consent remembered: /authorize answers at once
-    return flow
+@pytest.fixture(autouse=True)
+def _signed_in(request: pytest.FixtureRequest) -> None:
+    """Tests using `flow` start signed in with the consent remembered: /authorize answers
+    at once."""
+    if "flow" in request.fixturenames:
+        request.getfixturevalue("flow").sign_in()
 
 
 def authorize_error(flow: CodeFlow, **params: object) -> str:

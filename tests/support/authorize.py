@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -111,3 +112,17 @@ class CodeFlow:
         if auth:
             data.pop("client_id", None)
         return self.http.post("/token", data=data, auth=auth)
+
+
+# Fixtures for the test modules of the code flow (import them by name: `from
+# tests.support.authorize import flow, rp`).
+@pytest.fixture
+def rp(app: Flask) -> Registered:
+    """A confidential relying party with the code flow and refresh tokens."""
+    return register(app)
+
+
+@pytest.fixture
+def flow(http: FlaskClient, rp: Registered, alice: str) -> CodeFlow:
+    """That relying party and a browser; alice can sign in."""
+    return CodeFlow(http, rp)
