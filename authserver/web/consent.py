@@ -17,7 +17,15 @@ from ..clock import clock
 from ..extensions import db
 from ..models import AuthorizationRequest, Client, Consent
 from . import csrf
-from .handoff import expired_page, page_url, pending_request, request_handle, resume, see_other
+from .handoff import (
+    client_destination,
+    expired_page,
+    page_url,
+    pending_request,
+    request_handle,
+    resume,
+    see_other,
+)
 from .login_session import LoginState, current_login
 from .pages import render_page
 from .scope_words import describe_all
@@ -80,7 +88,8 @@ def _decide(pending: AuthorizationRequest, handle: str, state: LoginState) -> Re
 def _form(pending: AuthorizationRequest, handle: str, state: LoginState,
           error: str | None = None, status: int = 200) -> Response:
     return render_page(
-        "consent.html", status, client=Client.find(pending.client_id), user=state.user,
+        "consent.html", status, form_targets=client_destination(pending),
+        client=Client.find(pending.client_id), user=state.user,
         scopes=describe_all(pending.params.get("scope") or ""), error=error,
         action=page_url("/consent", handle), switch_account=page_url("/login", handle),
         csrf_token=csrf.form_token("consent", handle, str(state.session.id)))

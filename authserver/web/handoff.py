@@ -27,6 +27,12 @@ def pending_request(handle: str) -> AuthorizationRequest | None:
     return AuthorizationRequest.find(handle, clock.now())
 
 
+def client_destination(pending: AuthorizationRequest | None) -> tuple[str, ...]:
+    """Where the request's answer goes: its form on our page may end there (form-action)."""
+    uri = pending.params.get("redirect_uri") if pending else None
+    return (uri,) if isinstance(uri, str) else ()
+
+
 def expired_page() -> Response:
     return render_page("authorize_error.html", 400, error="invalid_request",
                        error_description=EXPIRED)

@@ -19,7 +19,14 @@ from ..credentials import check_credentials
 from ..extensions import db
 from ..models import AuthorizationRequest, Client
 from . import csrf
-from .handoff import expired_page, pending_request, request_handle, resume, see_other
+from .handoff import (
+    client_destination,
+    expired_page,
+    pending_request,
+    request_handle,
+    resume,
+    see_other,
+)
 from .login_session import begin_login, current_login
 from .logout import PURPOSE as END_SESSION
 from .next_path import next_path, same_origin_path
@@ -97,7 +104,8 @@ def _form(pending: AuthorizationRequest | None, handle: str | None, email: str,
         query = {"next": safe_next} if safe_next else {}
     state = None if pending else current_login()
     return render_page(
-        "login.html", status, client=client, email=email, error=error,
+        "login.html", status, form_targets=client_destination(pending), client=client,
+        email=email, error=error,
         action="/login" + (f"?{urlencode(query)}" if query else ""),
         csrf_token=csrf.form_token("login", handle or ""), signed_in=state,
         logout_token=csrf.form_token(END_SESSION, str(state.session.id)) if state else None)
