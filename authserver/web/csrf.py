@@ -14,6 +14,7 @@ import hmac
 
 from flask import Response, current_app, g, request
 
+from ..audit import audit
 from ..clients import issuer_origin
 from ..crypto import derive_token, new_token
 
@@ -46,17 +47,28 @@ def form_token(purpose: str, *bindings: str) -> str:
 
 
 def valid_post(purpose: str, *bindings: str) -> bool:
-    """True when this POST carries the token its form was given, from our own pages."""
+    """True when this POST carries the token its form was given, from our own pages; a
+    refusal is an audit line (a cross-site attempt is worth seeing)."""
+    reason = _refusal(purpose, bindings)
+    if reason:
+        audit("form.rejected", form=purpose, reason=reason)
+    return reason is None
+
+
+def _refusal(purpose: str, bindings: tuple[str, ...]) -> str | None:
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return False
+        return "cross_site"
     origin = request.headers.get("Origin")
     # "null": what browsers send for a form POST from a page with Referrer-Policy no-referrer
     if origin not in (None, "null", issuer_origin(current_app.config["AUTHSERVER_ISSUER"])):
-        return False
+        return "cross_origin"
     value = _browser_value(create=False)
+    if value is None:
+        return "no_cookie"
     presented = request.form.get(FIELD, "")
-    return value is not None and hmac.compare_digest(
-        presented.encode(), _sign(value, purpose, bindings).encode())
+    if not hmac.compare_digest(presented.encode(), _sign(value, purpose, bindings).encode()):
+        return "bad_token"
+    return None
 
 
 def set_cookie(response: Response) -> Response:

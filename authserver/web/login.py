@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from ..credentials import check_credentials
 from ..extensions import db
 from ..models import AuthorizationRequest, Client
+from ..oauth.params import has_control_characters
 from . import csrf
 from .handoff import (
     client_destination,
@@ -73,6 +74,8 @@ def submit(handle: str | None, pending: AuthorizationRequest | None) -> Response
     password = request.form.get("password", "")
     if not email or not password:
         return _form(pending, handle, email, error=MISSING, status=400)
+    if has_control_characters(email):  # no account has one; PostgreSQL text cannot hold NUL
+        return _form(pending, handle, "", error=WRONG, status=400)
     try:
         user = check_credentials(email, password, current_app.config[
             "AUTHSERVER_PASSWORD_MAX_LENGTH"], via="login_form",

@@ -3,6 +3,9 @@ given is refused with 403 and creates no session, whatever the password."""
 
 from __future__ import annotations
 
+import json
+import logging
+
 import pytest
 
 from tests.conftest import PASSWORD, backends
@@ -82,3 +85,14 @@ def test_a_refused_post_gives_a_form_that_works(app, http, alice):
     http.post("/login", data=CREDENTIALS)
     page = get_page(http, "", "/login")
     assert submit(http, "", page, CREDENTIALS).status == 303
+
+
+def test_a_refused_post_is_an_audit_line(http, alice, caplog):
+    with caplog.at_level(logging.INFO, logger="authserver.audit"):
+        http.post("/login", data=CREDENTIALS)
+        submit_login(http, "", EMAIL, PASSWORD, headers={"Origin": "https://evil.example"})
+    lines = [json.loads(r.getMessage()) for r in caplog.records
+             if '"event":"form.rejected"' in r.getMessage()]
+    assert [(line["form"], line["reason"]) for line in lines] == [
+        ("login", "no_cookie"), ("login", "cross_origin")]
+    assert all(PASSWORD not in r.getMessage() for r in caplog.records)

@@ -83,6 +83,17 @@ def test_every_failure_shows_one_generic_error_and_creates_no_session(app, http,
     assert 'aria-invalid="true" aria-describedby="form-error"' in answer.text
 
 
+@backends
+@pytest.mark.parametrize(("email", "password"), [
+    ("a\x00b@example.com", PASSWORD), ("alice@example.com\u202e", PASSWORD),
+    (EMAIL, "pass\x00word"), ("alice@\nexample.com", PASSWORD)])
+def test_control_characters_are_a_wrong_credential_not_a_crash(app, http, alice, email,
+                                                               password):
+    answer = submit_login(http, "", email, password)
+    assert answer.status == 400 and login_view.WRONG in answer.text
+    assert live_sessions(app) == 0
+
+
 def test_unknown_account_and_wrong_password_answer_identically(app, http, alice):
     """BF-02: same status, body and cookies; only the echoed email differs."""
     wrong = submit_login(http, "", EMAIL, "not the password")
