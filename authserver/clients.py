@@ -11,7 +11,7 @@ from .clock import clock
 from .config import is_loopback_http
 from .crypto import digest, new_token
 from .extensions import db
-from .models import AUTH_METHODS, Client
+from .models import AUTH_METHODS, OFFLINE_ACCESS, Client
 
 #: the built-in client of the /account page
 ACCOUNT_CLIENT_ID = "authserver-account"
@@ -81,6 +81,8 @@ def register_client(name: str, *, public: bool, first_party: bool, grant_types: 
         raise ClientError(f"auth method {method!r} does not fit a "
                           f"{'public' if public else 'confidential'} client")
     scopes = (scope if scope is not None else " ".join(server_scopes)).split()
+    if OFFLINE_ACCESS in scopes and "refresh_token" in grants:
+        scopes.remove(OFFLINE_ACCESS)  # implied: clients with refresh tokens may ask for it
     if set(scopes) - set(server_scopes):
         raise ClientError(f"unknown scope(s): {' '.join(sorted(set(scopes) - set(server_scopes)))}"
                           f" (known: {' '.join(server_scopes)})")

@@ -12,6 +12,7 @@ from .. import create_app
 from ..config import ConfigError
 from ..keys import KeyFolderError
 from .clients import client
+from .consents import consent
 from .keys import keys
 from .setup import init, serve
 from .users import user
@@ -59,5 +60,5 @@ main = AuthserverGroup(name="authserver", create_app=_factory, add_default_comma
                        load_dotenv=False, add_version_option=False,
                        help="Run and manage the authserver authorization server.")
 main.params.clear()  # no --app/--env-file/--debug: the app is always ours
-for command in (init, serve, user, client, keys):
+for command in (init, serve, user, client, consent, keys):
     main.add_command(command)
