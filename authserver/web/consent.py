@@ -9,6 +9,7 @@ the first-party skip are decided at /authorize; this page only records the user'
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, request
 
@@ -91,5 +92,13 @@ def _form(pending: AuthorizationRequest, handle: str, state: LoginState,
         "consent.html", status, form_targets=client_destination(pending),
         client=Client.find(pending.client_id), user=state.user,
         scopes=describe_all(pending.params.get("scope") or ""), error=error,
+        destination=_destination(pending),
         action=page_url("/consent", handle), switch_account=page_url("/login", handle),
         csrf_token=csrf.form_token("consent", handle, str(state.session.id)))
+
+
+def _destination(pending: AuthorizationRequest) -> str | None:
+    """The host the answer goes to, shown so that a look-alike app name stands out."""
+    destination = client_destination(pending)
+    parts = urlsplit(destination[0]) if destination else None
+    return (parts.hostname or parts.scheme) if parts else None
