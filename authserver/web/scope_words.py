@@ -17,4 +17,8 @@ def describe(scope: str) -> str:
 
 
 def describe_all(scope: str) -> list[dict[str, str]]:
-    return [{"scope": name, "description": describe(name)} for name in dict.fromkeys(scope.split())]
+    """Each scope once, in a fixed order (signing in first, then data, then the unknown)."""
+    order = list(SCOPE_WORDS)
+    names = sorted(set(scope.split()),
+                   key=lambda name: (order.index(name) if name in order else len(order), name))
+    return [{"scope": name, "description": describe(name)} for name in names]

@@ -57,10 +57,10 @@ def test_an_app_the_user_let_in_is_listed_with_its_scopes_in_words(http, page, p
     assert listed["client_id"] == photos.client_id and listed["client"] == "Photo Prints"
     assert before <= listed["granted_at"] <= clock.now()
     assert listed["scopes"] == [
+        {"scope": "openid", "description": "Sign you in and know who you are"},
         {"scope": "email", "description": "See your email address"},
         {"scope": "offline_access",
-         "description": "Stay signed in, even when you are not using it"},
-        {"scope": "openid", "description": "Sign you in and know who you are"}]
+         "description": "Stay signed in, even when you are not using it"}]
 
 
 @backends

@@ -24,9 +24,11 @@ import pytest
 import requests
 from flask import Flask
 
+from authserver.clients import ensure_account_client
+from authserver.extensions import db
 from tests.browser.accessibility import audit, focus_order
 from tests.conftest import PASSWORD, Registered, backends
-from tests.e2e.conftest import LiveServer, start_server, stop_server
+from tests.e2e.conftest import LiveServer, free_port, start_server, stop_server
 from tests.support.authorize import register
 
 EMAIL = "alice@example.com"
@@ -83,8 +85,14 @@ def photos(app: Flask, relying_party: RelyingParty) -> Registered:
 
 
 @pytest.fixture
-def live(settings: dict, alice: str, photos: Registered, tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_server(settings, tmp_path / "server.log", workers=2)
+def live(app: Flask, settings: dict, alice: str, photos: Registered, tmp_path: Path
+         ) -> Iterator[LiveServer]:
+    """The server, with the account page's client as `authserver init` leaves it."""
+    port = free_port()
+    with app.app_context():
+        ensure_account_client(f"http://127.0.0.1:{port}", app.config["AUTHSERVER_SCOPES"].split())
+        db.session.commit()
+    server = start_server(settings, tmp_path / "server.log", workers=2, port=port)
     yield server
     stop_server(server)
 
@@ -213,6 +221,25 @@ def test_sign_in_with_login_and_consent_in_chromium(browser, live, photos, relyi
         assert again.verify_id_token(again.exchange(relying_party.callbacks[-1]["code"])[
             "id_token"])["auth_time"] == claims["auth_time"]
         assert console.errors == []
+
+        # the account page lists the app under Connected apps; removing it ends its tokens
+        page.goto(f"{live.url}/account")
+        page.fill("#email", EMAIL)
+        page.fill("#password", PASSWORD)
+        page.click("#signin-button")
+        expect(page.locator("#apps > li")).to_have_count(1)
+        expect(page.locator("#apps > li strong")).to_have_text("Photo Prints")
+        expect(page.locator("#apps > li li")).to_have_text([
+            "Sign you in and know who you are", "See your name", "See your email address",
+            "Stay signed in, even when you are not using it"])
+        screenshot(page, "connected-apps")
+        page.get_by_role("button", name="Remove access for Photo Prints").click()
+        expect(page.locator("#apps-empty")).to_be_visible()
+        expect(page.locator("#apps > li")).to_have_count(0)
+        refreshed = requests.post(f"{live.url}/token", data={
+            "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+            auth=(photos.client_id, photos.secret), timeout=10)
+        assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
     finally:
         context.close()
 

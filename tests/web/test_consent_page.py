@@ -21,7 +21,7 @@ def scope_lines(html: str) -> list[str]:
 
 def test_the_page_names_the_client_and_says_what_each_scope_allows(app, signed_in, photos):
     handle = start_request(app, photos.client_id,
-                           scope="openid profile email offline_access orders:read",
+                           scope="orders:read email openid offline_access profile",
                            redirect_uri="https://photos.example/callback")
     page = get_page(signed_in, "", f"/consent?request={handle}")
     assert page.status == 200
@@ -30,7 +30,7 @@ def test_the_page_names_the_client_and_says_what_each_scope_allows(app, signed_i
     assert scope_lines(page.text) == [
         "Sign you in and know who you are", "See your name", "See your email address",
         "Stay signed in, even when you are not using it",
-        "Use the “orders:read” permission"]  # an unknown scope is shown, by name
+        "Use the “orders:read” permission"]  # an unknown scope is shown, by name, last
     assert "Your answer will send you back to <strong>photos.example</strong>" in page.text
     form = page.form("decision")
     assert form.buttons == {"decision": ["deny", "allow"]} and form.fields["csrf_token"]
