@@ -12,6 +12,7 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,7 +22,7 @@ from flask.testing import FlaskClient
 from authserver.clients import register_client
 from authserver.extensions import db
 from tests.conftest import PASSWORD, Registered
-from tests.support.browser_login import consent, login
+from tests.support.browser_login import consent, get_page, login
 
 CALLBACK = "https://rp.example.com/callback"
 EMAIL = "alice@example.com"
@@ -55,6 +56,26 @@ def query_of(location: str) -> dict[str, str]:
 
 def handle_of(location: str) -> str:
     return query_of(location)["request"]
+
+
+def follow(http: Any, base_url: str, location: str, redirect_uri: str, email: str = EMAIL,
+           password: str = PASSWORD, allow: bool = True) -> str:
+    """Go where /authorize sent the browser, signing in and consenting as the pages ask,
+    until it leaves for the client; returns that URL. `http` is Flask's test client (paths)
+    or a requests.Session against `base_url`."""
+    for _ in range(6):
+        if location.startswith(redirect_uri):
+            return location
+        path = location.removeprefix(base_url)
+        if path.startswith("/login"):
+            location = login(http, base_url, email, password, handle_of(path))
+        elif path.startswith("/consent"):
+            location = consent(http, base_url, handle_of(path), allow)
+        else:
+            page = get_page(http, base_url, path)
+            assert page.status in (302, 303), (page.status, page.text[:300])
+            location = page.headers["Location"]
+    raise AssertionError(f"stuck at {location}")
 
 
 @dataclass
@@ -91,17 +112,8 @@ class CodeFlow:
     def follow(self, location: str, email: str = EMAIL, password: str = PASSWORD,
                allow: bool = True) -> dict[str, str]:
         """Drive our pages until the browser leaves for the client."""
-        for _ in range(5):
-            if location.startswith("/login"):
-                location = login(self.http, "", email, password, handle_of(location))
-            elif location.startswith("/consent"):
-                location = consent(self.http, "", handle_of(location), allow)
-            elif location.startswith("/authorize/resume"):
-                location = self.http.get(location).headers["Location"]
-            else:
-                assert location.startswith(self.redirect_uri), location
-                return query_of(location)
-        raise AssertionError(f"stuck at {location}")
+        return query_of(follow(self.http, "", location, self.redirect_uri, email, password,
+                               allow))
 
     def exchange(self, code: str, **extra: object):
         data = {"grant_type": "authorization_code", "code": code,
