@@ -73,10 +73,11 @@ class AuthorizationServer(FlaskAuthorizationServer):
                             endpoint: str = "token") -> Client:
         return authenticate_client(self.query_client, request, methods)
 
-    def create_oauth2_request(self, params: dict[str, str] | None = None) -> ProtocolRequest:
-        """From the form body; or from parameters /authorize has already read and checked."""
-        return ProtocolRequest(request, read_form(request) if params is None else params,
-                               self.issuer)
+    def create_oauth2_request(self, params: object = None) -> ProtocolRequest:
+        """From the form body; or from the parameters /authorize has already read and
+        checked (a dict: Authlib's get_consent_grant passes them through)."""
+        return ProtocolRequest(request, params if isinstance(params, dict) else
+                               read_form(request), self.issuer)
 
     def get_token_grant(self, oauth_request: OAuth2Request):
         if not oauth_request.payload.grant_type:

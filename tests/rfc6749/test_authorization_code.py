@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from authserver.extensions import db
-from authserver.models import AuthorizationCode
+from authserver.models import AuthorizationCode, User
+from authserver.users import set_disabled
 from tests.conftest import backends
 from tests.rfc6749.checks import assert_oauth_error, assert_token_headers
 from tests.support.authorize import CodeFlow, register
@@ -135,3 +136,19 @@ def test_codes_are_stored_as_digests(app, flow):
         assert code not in (row.code_digest, row.redirect_uri, row.scope)
         assert row.expires_at - row.created_at == 60
         assert row.code_challenge == flow.challenge and row.code_challenge_method == "S256"
+
+
+def test_disabled_user_cannot_redeem(app, flow):
+    code = flow.sign_in()["code"]
+    with app.app_context():
+        set_disabled(db.session.scalar(db.select(User)), True)
+        db.session.commit()
+    assert_oauth_error(flow.exchange(code), 400, "invalid_grant")
+
+
+def test_offline_access_needs_the_refresh_token_grant(app, http, alice):
+    """AZ-12: a client without refresh tokens cannot ask for offline access."""
+    flow = CodeFlow(http, register(app, grant_types=("authorization_code",)))
+    flow.sign_in()
+    response = flow.authorize(scope="openid offline_access")
+    assert "error=invalid_scope" in response.headers["Location"]

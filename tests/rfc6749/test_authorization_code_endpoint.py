@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from authserver.clients import delete_client, find_client
 from authserver.extensions import db
 from authserver.models import AuthorizationCode, AuthorizationRequest
 from tests.conftest import backends
 from tests.support.authorize import CALLBACK, CodeFlow, query_of, register
+from tests.support.browser_login import login
 
 ISSUER = "http://127.0.0.1:8000"
 LOOPBACK = "http://127.0.0.1:8765/cb"
@@ -233,7 +235,28 @@ def test_first_party_clients_skip_consent(app, http, alice):
     flow = CodeFlow(http, register(app, first_party=True))
     location = flow.authorize().headers["Location"]
     assert location.startswith("/login")
-    from tests.support.browser_login import login
     location = login(http, "", "alice@example.com", "correct horse battery staple",
                      query_of(location)["request"])
     assert "code" in query_of(http.get(location).headers["Location"])
+
+
+@pytest.mark.parametrize("junk", [
+    {"max_age": "9" * 40}, {"prompt": "\u202e"}, {"code_challenge": "é" * 43},
+    {"nonce": "x" * 4096}, {"login_hint": "a" * 4000}, {"scope": " " * 50},
+    {"redirect_uri": "x" * 3000}, {"client_id": "\x7f"}, {"state": ""},
+])
+def test_junk_never_gets_a_500(app, signed_in, junk):
+    before = stored_rows(app)
+    response = signed_in.authorize(**junk)
+    assert response.status_code in (303, 400), response.status_code
+    if response.status_code == 400:
+        assert stored_rows(app) == before
+
+
+def test_deleted_client_while_the_user_signs_in(app, flow):
+    location = flow.authorize().headers["Location"]
+    with app.app_context():
+        delete_client(find_client(flow.client.client_id))
+        db.session.commit()
+    handle = query_of(location)["request"]
+    assert_error_page(flow.http.get(f"/login?request={handle}"))
