@@ -45,10 +45,11 @@ def begin(server: AuthorizationServer, params: dict[str, str], signed_in: Signed
         _check_id_token_hint(server, params, client, signed_in, prompt)
     except RequestError as error:
         if signed_in is None and "none" not in params.get("prompt", "").split():
-            return _pending(client, {**_kept(params), "error": [error.error, error.description]},
+            return _pending(client, {**_kept(params, reply), "error": [error.error,
+                                                                       error.description]},
                             LOGIN_PAGE, now)
         return reply.error(error.error, error.description)
-    stored = {**_kept(params), "scope": grant.request.scope or ""}
+    stored = {**_kept(params, reply), "scope": grant.request.scope or ""}
     if prompt.login_required:
         if prompt.none:
             return reply.error("login_required", "the user must sign in")
@@ -56,7 +57,7 @@ def begin(server: AuthorizationServer, params: dict[str, str], signed_in: Signed
     if _consent_needed(client, signed_in, stored["scope"], prompt):
         if prompt.none:
             return reply.error("consent_required", "the user must approve this application")
-        return _pending(client, stored, CONSENT_PAGE, now)
+        return _pending(client, stored, CONSENT_PAGE, now, signed_in)
     return _issue(grant, reply, signed_in)
 
 
@@ -83,7 +84,7 @@ def resume(server: AuthorizationServer, handle: str, signed_in: SignedIn | None)
 
     def finish() -> Redirect:
         try:
-            grant = _validate(server, params, signed_in)
+            grant = _validate(server, _as_sent(params), signed_in)
         except RequestError as error:  # the client's registration changed meanwhile
             return reply.error(error.error, error.description)
         return _issue(grant, reply, signed_in)
@@ -172,14 +173,32 @@ def _consent_needed(client: Client, signed_in: SignedIn, scope: str, prompt: Pro
     return remembered is None or not remembered.covers(set(scope.split()))
 
 
-def _pending(client: Client, params: dict, page: str, now: int) -> Interaction:
-    _, handle = AuthorizationRequest.create(
+def _pending(client: Client, params: dict, page: str, now: int,
+             signed_in: SignedIn | None = None) -> Interaction:
+    """Store the request for the pages; one going to consent belongs to who is signed in."""
+    row, handle = AuthorizationRequest.create(
         client.client_id, params, now, current_app.config["AUTHSERVER_AUTHORIZATION_REQUEST_TTL"])
+    if signed_in is not None:
+        row.record_login(signed_in.user.id, signed_in.auth_time)
     return Interaction(page, handle)
 
 
-def _kept(params: dict) -> dict:
-    return {name: params[name] for name in KEPT if name in params}
+def _kept(params: dict, reply: Reply) -> dict:
+    """What a pending request keeps: the protocol parameters, and the redirect URI the
+    answer goes to even when the client left it out (the pages' form-action names it)."""
+    kept = {name: params[name] for name in KEPT if name in params}
+    if "redirect_uri" not in kept:
+        kept.update(redirect_uri=reply.redirect_uri, redirect_uri_sent=False)
+    return kept
+
+
+def _as_sent(stored: dict) -> dict:
+    """The request as the client sent it: a redirect_uri only if it had one, since then
+    /token must repeat it (RFC 6749 §4.1.3)."""
+    params = dict(stored)
+    if params.pop("redirect_uri_sent", True) is False:
+        del params["redirect_uri"]
+    return params
 
 
 def _answer_once(pending: AuthorizationRequest, now: int, answer) -> Outcome:
