@@ -49,6 +49,10 @@ class RelyingParty:
     def callback(self) -> str:
         return f"{self.base}/callback"
 
+    @property
+    def signed_out(self) -> str:
+        return f"{self.base}/signed-out"
+
 
 @pytest.fixture
 def relying_party() -> Iterator[RelyingParty]:
@@ -81,7 +85,8 @@ def relying_party() -> Iterator[RelyingParty]:
 
 @pytest.fixture
 def photos(app: Flask, relying_party: RelyingParty) -> Registered:
-    return register(app, "Photo Prints", redirect_uris=(relying_party.callback,))
+    return register(app, "Photo Prints", redirect_uris=(relying_party.callback,),
+                    post_logout_redirect_uris=(relying_party.signed_out,))
 
 
 @pytest.fixture
@@ -277,5 +282,41 @@ def test_the_login_page_does_not_render_in_a_frame(browser, live, relying_party)
         (frame,) = [f for f in page.frames if f != page.main_frame]
         assert frame.query_selector("#password") is None
         assert not frame.url.startswith(live.url)
+    finally:
+        context.close()
+
+
+@pytest.mark.xfail(strict=True, reason="web/logout.py (3A): the confirmation page must pass "
+                   "form_targets=(post_logout_redirect_uri,) to render_page, or Chromium "
+                   "blocks the redirect after the POST (CSP form-action 'self')")
+def test_signing_out_from_the_app_returns_to_it(browser, live, photos, relying_party,
+                                               screenshot):
+    """RP-initiated logout without an id_token_hint: our confirmation page, then back to the
+    app's registered post_logout_redirect_uri with its state, the session ended."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    console = Console(page)
+    try:
+        page.goto(f"{live.url}/login")
+        page.get_by_label("Email address").fill(EMAIL)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        assert [c for c in context.cookies() if c["name"] == "session_id"]
+        page.goto(f"{live.url}/logout?" + urlencode({
+            "client_id": photos.client_id, "state": "bye",
+            "post_logout_redirect_uri": relying_party.signed_out}))
+        expect(page.locator("h1")).to_have_text("Sign out?")
+        assert_accessible(page)
+        screenshot(page, "sign-out")
+        page.get_by_role("button", name="Sign out").click()
+        try:
+            page.wait_for_url(f"{relying_party.signed_out}?state=bye")
+        except PlaywrightTimeout:
+            raise AssertionError(f"stopped at {page.url}: {console.errors}") from None
+        assert not [c for c in context.cookies() if c["name"] == "session_id"]
     finally:
         context.close()
