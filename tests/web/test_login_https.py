@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+from authserver import create_app
+from authserver.extensions import db
+from authserver.users import create_user
 from tests.conftest import PASSWORD
 from tests.support.browser_login import get_page, login, submit_login
 
@@ -49,3 +52,19 @@ def test_the_browser_s_own_origin_is_the_issuer_s(http, alice):
 
 def test_every_page_pins_https_the_account_page_too(http):
     assert http.get("/account", base_url=ISSUER).headers["Strict-Transport-Security"]
+
+
+def test_production_on_a_loopback_issuer_still_marks_the_cookies_secure(settings):
+    """Only development on a loopback http issuer drops Secure (and the __Host- prefix)."""
+    app = create_app({**settings, "AUTHSERVER_ISSUER": "http://127.0.0.1:8000",
+                      "AUTHSERVER_ENV": "production"})
+    with app.app_context():
+        db.create_all()
+        create_user("alice@example.com", PASSWORD, None, 1024)
+        db.session.commit()
+    answer = submit_login(app.test_client(), "", "alice@example.com", PASSWORD)
+    assert answer.status == 303
+    (cookie,) = answer.headers.getlist("Set-Cookie")
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie.split("; ")
+    with app.app_context():
+        db.engine.dispose()
