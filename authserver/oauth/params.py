@@ -71,7 +71,8 @@ def read_form(request: Request, allow_query: bool = False) -> dict[str, str]:
 def read_front_channel(request: Request) -> dict[str, str]:
     """The parameters of a browser request (/authorize, /logout): the query of a GET, the
     form body of a POST (OIDC Core §3.1.2.1), each value of bounded length."""
-    params = _parse(request.query_string) if request.method == "GET" else read_form(request)
+    params = (read_form(request) if request.method == "POST"
+              else _parse(request.query_string))
     if any(len(value) > MAX_FRONT_CHANNEL_VALUE for value in params.values()):
         raise InvalidRequestError(f"a parameter is longer than {MAX_FRONT_CHANNEL_VALUE} "
                                   "characters")

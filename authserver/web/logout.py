@@ -56,6 +56,8 @@ def _confirmation(asked: EndSession, state: LoginState) -> Response:
     """Ask before signing out: the form posts the request back with a CSRF token."""
     fields = {"client_id": asked.client.client_id if asked.client else None,
               "post_logout_redirect_uri": asked.redirect_uri, "state": asked.state}
-    return render_page("logout.html", client=asked.client, user=state.user,
+    # the answer to the form may end at the relying party: CSP form-action must allow it
+    return render_page("logout.html", form_targets=[u for u in (asked.redirect_uri,) if u],
+                       client=asked.client, user=state.user,
                        fields={k: v for k, v in fields.items() if v is not None},
                        csrf_token=csrf.form_token(PURPOSE, str(state.session.id)))

@@ -83,7 +83,11 @@ def test_logout_without_hint_asks_first(flow, id_token):
     query = {"client_id": flow.client.client_id, "post_logout_redirect_uri": AFTER,
              "state": "s1"}
     page = get_page(flow.http, "", "/logout?" + "&".join(f"{k}={v}" for k, v in query.items()))
-    assert "Sign out?" in assert_page(flow.http.get(page.url))
+    confirmation = flow.http.get(page.url)
+    assert "Sign out?" in assert_page(confirmation)
+    # browsers apply form-action to the redirect after the POST, which ends at the RP
+    assert "form-action 'self' https://rp.example.com;" in confirmation.headers[
+        "Content-Security-Policy"]
     assert signed_in(flow)
 
     forged = flow.http.post("/logout", data={**query, "csrf_token": "x"})
