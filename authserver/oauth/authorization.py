@@ -11,15 +11,13 @@ no interaction at all (RFC 9700 §4.11.2).
 
 from __future__ import annotations
 
-from authlib.oauth2.rfc6749 import OAuth2Error
 from flask import current_app
 
 from ..clock import clock
 from ..models import AuthorizationRequest, Client, Consent
-from .bearer import InvalidToken
-from .id_token import decode_id_token_hint
 from .prompt import Prompt
 from .reply import ErrorPage, Interaction, Outcome, Redirect, Reply, RequestError
+from .request_checks import check_id_token_hint, client_and_reply, validate
 from .server import AuthorizationServer
 from .subject import SignedIn
 
@@ -35,14 +33,14 @@ EXPIRED = ("This sign-in request has expired or was already completed. "
 def begin(server: AuthorizationServer, params: dict[str, str], signed_in: SignedIn | None
           ) -> Outcome:
     """GET/POST /authorize."""
-    client, reply = _client_and_reply(server, params)
+    client, reply = client_and_reply(server, params)
     if client is None:
         return reply
     now = clock.now()
     try:
-        grant = _validate(server, params, signed_in)
+        grant = validate(server, params, signed_in)
         prompt = Prompt.read(params, signed_in, now)
-        _check_id_token_hint(server, params, client, signed_in, prompt)
+        check_id_token_hint(server, params, client, signed_in, prompt)
     except RequestError as error:
         if signed_in is None and "none" not in params.get("prompt", "").split():
             return _pending(client, {**_kept(params, reply), "error": [error.error,
@@ -68,7 +66,7 @@ def resume(server: AuthorizationServer, handle: str, signed_in: SignedIn | None)
     if pending is None:
         return ErrorPage("invalid_request", EXPIRED)
     params = pending.params
-    client, reply = _client_and_reply(server, params)
+    client, reply = client_and_reply(server, params)
     if client is None:
         return reply
     if _login_missing(pending, signed_in):
@@ -84,7 +82,7 @@ def resume(server: AuthorizationServer, handle: str, signed_in: SignedIn | None)
 
     def finish() -> Redirect:
         try:
-            grant = _validate(server, _as_sent(params), signed_in)
+            grant = validate(server, _as_sent(params), signed_in)
         except RequestError as error:  # the client's registration changed meanwhile
             return reply.error(error.error, error.description)
         return _issue(grant, reply, signed_in)
@@ -101,65 +99,6 @@ def _login_missing(pending: AuthorizationRequest, signed_in: SignedIn | None) ->
     fresh = pending.auth_time is not None and pending.auth_time >= pending.created_at \
         and signed_in.auth_time >= pending.created_at
     return bool(forced) and not fresh
-
-
-def _client_and_reply(server: AuthorizationServer, params: dict
-                      ) -> tuple[Client, Reply] | tuple[None, ErrorPage]:
-    """The client and where to answer it, or the error page when either is unknown."""
-    client_id = params.get("client_id")
-    client = server.query_client(client_id) if client_id else None
-    if client is None:
-        description = "the client is unknown" if client_id else "client_id is missing"
-        return None, ErrorPage("invalid_client", description)
-    redirect_uri = params.get("redirect_uri")
-    if redirect_uri is None:
-        redirect_uri = client.get_default_redirect_uri()
-        if redirect_uri is None:
-            return None, ErrorPage("invalid_request", "redirect_uri is missing, and the client "
-                                                      "has more than one registered")
-    elif not client.check_redirect_uri(redirect_uri):
-        return None, ErrorPage("invalid_request",
-                               "redirect_uri is not registered for this client")
-    return client, Reply(redirect_uri, params.get("state"), server.issuer)
-
-
-def _validate(server: AuthorizationServer, params: dict, signed_in: SignedIn | None):
-    """Authlib's code grant checks the request (client, redirect_uri, response_type, scope,
-    PKCE, nonce); our own checks come first where Authlib would echo input in a message."""
-    for name, error in (("request", "request_not_supported"),
-                        ("request_uri", "request_uri_not_supported")):
-        if name in params:
-            raise RequestError(error, f"the {name} parameter is not supported")
-    response_type = params.get("response_type")
-    if response_type is None:
-        raise RequestError("invalid_request", "response_type is missing")
-    if response_type != "code":
-        raise RequestError("unsupported_response_type", "only response_type=code is supported")
-    if params.get("response_mode", "query") != "query":
-        raise RequestError("invalid_request", "only response_mode=query is supported")
-    try:
-        return server.get_consent_grant(params, end_user=signed_in)
-    except OAuth2Error as error:
-        raise RequestError(error.error, error.get_error_description() or error.error) from None
-
-
-def _check_id_token_hint(server: AuthorizationServer, params: dict, client: Client,
-                         signed_in: SignedIn | None, prompt: Prompt) -> None:
-    """A hint we issued to this client; naming another user than the signed-in one means
-    that user must sign in (prompt=none: login_required)."""
-    hint = params.get("id_token_hint")
-    if hint is None:
-        return
-    try:
-        claims = decode_id_token_hint(hint, current_app.extensions["authserver.keys"],
-                                      server.issuer, clock.now())
-    except InvalidToken:
-        claims = None
-    if claims is None or claims["aud"] != client.client_id:
-        raise RequestError("invalid_request", "id_token_hint is not an id_token we issued to "
-                                              "this client")
-    if signed_in is not None and claims["sub"] != signed_in.user.sub:
-        prompt.require_login()
 
 
 def _consent_needed(client: Client, signed_in: SignedIn, scope: str, prompt: Prompt) -> bool:
