@@ -156,3 +156,12 @@ def test_offline_access_needs_the_refresh_token_grant(app, http, alice):
     flow.sign_in()
     response = flow.authorize(scope="openid offline_access")
     assert "error=invalid_scope" in response.headers["Location"]
+
+
+def test_used_code_from_another_client_still_revokes(app, flow, http):
+    """A used code is a leaked code, whoever presents it again."""
+    code = flow.sign_in()["code"]
+    first = flow.exchange(code).get_json()
+    thief = CodeFlow(flow.http, register(app, name="Other"))
+    assert_oauth_error(thief.exchange(code), 400, "invalid_grant")
+    assert http.get("/userinfo", headers=bearer(first["access_token"])).status_code == 401

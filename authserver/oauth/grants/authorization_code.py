@@ -81,16 +81,17 @@ class AuthorizationCodeGrant(GrantSettings, grants.AuthorizationCodeGrant):
         if row is None or (row.consumed_at is None and row.expires_at <= now
                            and row.client_id == client.client_id):
             raise InvalidGrantError(INVALID_CODE)
-        if row.client_id != client.client_id:
-            # TE-04: burn it, so the client it was issued to cannot redeem it either
-            if row.consume(now):
-                db.session.commit()
-            audit("code.wrong_client", client_id=client.client_id)
-            raise InvalidGrantError(INVALID_CODE)
-        if row.consumed_at is None and row.consume(now):
+        claimed = row.consumed_at is None and row.consume(now)
+        if claimed and row.client_id == client.client_id:
             self._consumed = True
             return row
-        self._revoke_reused(row, now)
+        if claimed:
+            # TE-04: another client's code is burned, so its own client cannot redeem it
+            # after a thief tried either
+            db.session.commit()
+            audit("code.wrong_client", client_id=client.client_id)
+        else:
+            self._revoke_reused(row, now)
         raise InvalidGrantError(INVALID_CODE)
 
     def _revoke_reused(self, row: AuthorizationCode, now: int) -> None:
