@@ -20,7 +20,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from tests.conftest import PG_URL, Registered
 from tests.support.authorize import CALLBACK, follow, register
 
-from .helpers import TIMEOUT, concurrently
+from .helpers import TIMEOUT, assert_not_logged, concurrently
 
 AFTER_LOGOUT = "https://rp.example.com/signed-out"
 SCOPE = "openid profile email offline_access"
@@ -74,7 +74,7 @@ def test_sign_in_refresh_userinfo_and_logout(serve, app, alice, public):
     metadata = discover(server)
     rp, browser = relying_party(client), requests.Session()
 
-    token, nonce, _ = sign_in(server, metadata, rp, browser)
+    token, nonce, callback = sign_in(server, metadata, rp, browser)
     assert token["token_type"].lower() == "bearer"
     assert {"access_token", "refresh_token", "id_token"} <= token.keys()
     claims = verify_id_token(metadata, client, token["id_token"])
@@ -103,6 +103,11 @@ def test_sign_in_refresh_userinfo_and_logout(serve, app, alice, public):
                                             code_verifier=secrets.token_urlsafe(48))
     answer = browser.get(silent, allow_redirects=False, timeout=TIMEOUT).headers["Location"]
     assert parse_qs(urlsplit(answer).query)["error"] == ["login_required"]
+
+    assert_not_logged(server, code=parse_qs(urlsplit(callback).query)["code"][0],
+                      client_secret=client.secret or "", access_token=token["access_token"],
+                      refresh_token=token["refresh_token"], id_token=token["id_token"],
+                      refreshed=refreshed["refresh_token"])
 
 
 def test_second_sign_in_is_silent(serve, app, alice):
