@@ -73,8 +73,9 @@ class Client(db.Model):
         allowed = set(self.scope.split())
         if "refresh_token" in self.grant_types:
             allowed.add(OFFLINE_ACCESS)
-        if set(scope.split()) <= allowed:
-            return scope
+        asked = list(dict.fromkeys(scope.split()))  # each scope once: what is stored is short
+        if set(asked) <= allowed:
+            return " ".join(asked)
         return None
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
@@ -82,6 +83,8 @@ class Client(db.Model):
         IP-literal URI, which a native app picks at run time (RFC 8252 §7.3)."""
         if redirect_uri in self.redirect_uris:
             return True
+        if len(redirect_uri) > 2000:  # what a code can hold; no registered URI is longer
+            return False
         presented = _LOOPBACK.fullmatch(redirect_uri)
         if presented is None or int(presented.group(2) or 80) > 65535:
             return False

@@ -244,7 +244,9 @@ def test_first_party_clients_skip_consent(app, http, alice):
     {"max_age": "9" * 40}, {"prompt": "\u202e"}, {"code_challenge": "é" * 43},
     {"nonce": "x" * 4096}, {"login_hint": "a" * 4000}, {"scope": " " * 50},
     {"redirect_uri": "x" * 3000}, {"client_id": "\x7f"}, {"state": ""},
+    {"scope": "openid " * 500}, {"redirect_uri": "http://127.0.0.1:9/cb" + "x" * 2000},
 ])
+@backends
 def test_junk_never_gets_a_500(app, signed_in, junk):
     before = stored_rows(app)
     response = signed_in.authorize(**junk)
