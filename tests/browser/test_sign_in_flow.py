@@ -286,13 +286,12 @@ def test_the_login_page_does_not_render_in_a_frame(browser, live, relying_party)
         context.close()
 
 
-@pytest.mark.xfail(strict=True, reason="web/logout.py (3A): the confirmation page must pass "
-                   "form_targets=(post_logout_redirect_uri,) to render_page, or Chromium "
-                   "blocks the redirect after the POST (CSP form-action 'self')")
 def test_signing_out_from_the_app_returns_to_it(browser, live, photos, relying_party,
                                                screenshot):
     """RP-initiated logout without an id_token_hint: our confirmation page, then back to the
-    app's registered post_logout_redirect_uri with its state, the session ended."""
+    app's registered post_logout_redirect_uri with its state, the session ended. (The page
+    must name that URI in form-action: Chromium blocks the redirect after the POST
+    otherwise.)"""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
