@@ -8,14 +8,15 @@ from urllib.parse import urlsplit
 
 from .audit import audit
 from .clock import clock
+from .config import is_loopback_http
 from .crypto import digest, new_token
 from .extensions import db
-from .models import AUTH_METHODS, Client
+from .models import AUTH_METHODS, OFFLINE_ACCESS, Client
 
 #: the built-in client of the /account page
 ACCOUNT_CLIENT_ID = "authserver-account"
 #: grant types a client may be registered for today
-GRANT_TYPES = ("password", "refresh_token", "client_credentials")
+GRANT_TYPES = ("authorization_code", "password", "refresh_token", "client_credentials")
 
 
 class ClientError(ValueError):
@@ -31,10 +32,15 @@ def _check_origin(origin: str) -> str:
 
 
 def _check_redirect_uri(uri: str) -> str:
+    """Absolute, no fragment, printable ASCII; http only on a loopback host (RFC 9700 §2.1;
+    native apps: RFC 8252 §7.3), or a private-use scheme (RFC 8252 §7.1)."""
     parts = urlsplit(uri)
     if not parts.scheme or not (parts.netloc or parts.scheme not in ("http", "https")) \
-            or parts.fragment:
+            or "#" in uri or not uri.isascii() or not uri.isprintable() or " " in uri \
+            or len(uri) > 2000:
         raise ClientError(f"a redirect URI must be absolute, without a fragment: {uri!r}")
+    if parts.scheme == "http" and not is_loopback_http(uri):
+        raise ClientError(f"an http redirect URI must be on a loopback host: {uri!r}")
     return uri
 
 
@@ -42,7 +48,7 @@ def register_client(name: str, *, public: bool, first_party: bool, grant_types: 
                     scope: str | None, server_scopes: Sequence[str], auth_method: str | None,
                     redirect_uris: Sequence[str] = (), cors_origins: Sequence[str] = (),
                     refresh_cookie: bool = False, resource_server: bool = False,
-                    post_logout_redirect_uris: Sequence[str] = (),
+                    post_logout_redirect_uris: Sequence[str] = (), require_pkce: bool = True,
                     client_id: str | None = None) -> tuple[Client, str | None]:
     """Create a client; returns it with its secret (shown once, stored only as a digest)."""
     if not name.strip():
@@ -55,7 +61,8 @@ def register_client(name: str, *, public: bool, first_party: bool, grant_types: 
         public = True
     if resource_server and public:
         raise ClientError("a resource server authenticates to introspect: not --public")
-    grants = list(dict.fromkeys(grant_types or _default_grants(public, first_party)))
+    grants = list(dict.fromkeys(grant_types or _default_grants(public, first_party,
+                                                               bool(redirect_uris))))
     unknown = set(grants) - set(GRANT_TYPES)
     if unknown:
         raise ClientError(f"unsupported grant type(s): {', '.join(sorted(unknown))}")
@@ -63,6 +70,10 @@ def register_client(name: str, *, public: bool, first_party: bool, grant_types: 
         raise ClientError("the password grant is for first-party clients (--first-party)")
     if "client_credentials" in grants and public:
         raise ClientError("client_credentials needs a confidential client (not --public)")
+    if "authorization_code" in grants and not redirect_uris:
+        raise ClientError("the authorization_code grant needs at least one --redirect-uri")
+    if not require_pkce and public:
+        raise ClientError("a public client must use PKCE (RFC 9700 §2.1.1): not --no-pkce")
     if refresh_cookie and not cors_origins:
         raise ClientError("a refresh-cookie client needs its frontend's --cors-origin")
     method = auth_method or ("none" if public else "client_secret_basic")
@@ -70,6 +81,8 @@ def register_client(name: str, *, public: bool, first_party: bool, grant_types: 
         raise ClientError(f"auth method {method!r} does not fit a "
                           f"{'public' if public else 'confidential'} client")
     scopes = (scope if scope is not None else " ".join(server_scopes)).split()
+    if OFFLINE_ACCESS in scopes and "refresh_token" in grants:
+        scopes.remove(OFFLINE_ACCESS)  # implied: clients with refresh tokens may ask for it
     if set(scopes) - set(server_scopes):
         raise ClientError(f"unknown scope(s): {' '.join(sorted(set(scopes) - set(server_scopes)))}"
                           f" (known: {' '.join(server_scopes)})")
@@ -79,7 +92,8 @@ def register_client(name: str, *, public: bool, first_party: bool, grant_types: 
         secret_digest=digest(secret) if secret else None,
         name=name.strip(), redirect_uris=[_check_redirect_uri(u) for u in redirect_uris],
         post_logout_redirect_uris=[_check_redirect_uri(u) for u in post_logout_redirect_uris],
-        grant_types=grants, response_types=[], scope=" ".join(scopes),
+        grant_types=grants, scope=" ".join(scopes), require_pkce=require_pkce,
+        response_types=["code"] if "authorization_code" in grants else [],
         token_endpoint_auth_method=method, first_party=first_party,
         refresh_cookie=refresh_cookie, cors_origins=[_check_origin(o) for o in cors_origins],
         resource_server=resource_server, created_at=clock.now())
@@ -88,7 +102,10 @@ def register_client(name: str, *, public: bool, first_party: bool, grant_types: 
     return client, secret
 
 
-def _default_grants(public: bool, first_party: bool) -> list[str]:
+def _default_grants(public: bool, first_party: bool, redirects: bool) -> list[str]:
+    """With redirect URIs: the code flow, refresh tokens with offline_access."""
+    if redirects:
+        return ["authorization_code", "refresh_token"]
     if first_party:
         return ["password", "refresh_token"]
     if not public:

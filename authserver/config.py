@@ -97,9 +97,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUTHSERVER_REFRESH_COOKIE_NAME", None, str,
             "Name of the refresh-token cookie in refresh-cookie mode; default "
             "`__Secure-refresh_token` (`refresh_token` on a loopback http issuer in development)."),
+    Setting("AUTHSERVER_AUTHORIZATION_CODE_TTL", 60, _positive_int,
+            "Lifetime of an authorization code (s); single use either way."),
+    Setting("AUTHSERVER_AUTHORIZATION_REQUEST_TTL", 900, _positive_int,
+            "How long a user may take on the login and consent pages before an "
+            "authorization request expires (s)."),
     Setting("AUTHSERVER_SESSION_TTL", 36_000, _positive_int,
             "Lifetime of a browser login session at the server (s), for single sign-on at "
             "/authorize; default 10 hours, like Keycloak's SSO Session Max."),
+    Setting("AUTHSERVER_SITE_NAME", "authserver", str,
+            "Product name shown on the sign-in, consent and logout pages."),
     Setting("AUTHSERVER_JWKS_MAX_AGE", 3600, _positive_int,
             "Cache-Control max-age of /jwks and discovery (s); also how long a new signing "
             "key is published before it signs."),

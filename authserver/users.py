@@ -25,16 +25,38 @@ def check_password_policy(password: str, max_length: int) -> None:
         raise UserError(f"password must be at most {max_length} characters")
 
 
-def create_user(email: str, password: str, name: str | None, max_password: int) -> User:
+def create_user(email: str, password: str, name: str | None, max_password: int,
+                email_verified: bool = False) -> User:
     normalized = normalize_email(email)
     if not _EMAIL.fullmatch(normalized) or len(normalized) > 320:
         raise UserError(f"not an email address: {email!r}")
     if User.find_by_email(normalized):
         raise UserError(f"a user with email {normalized} already exists")
     check_password_policy(password, max_password)
-    user = User.create(normalized, hash_password(password), name, clock.now())
+    user = User.create(normalized, hash_password(password), _check_name(name), clock.now())
+    user.email_verified = email_verified
     audit("user.created", user=user.sub)
     return user
+
+
+def _check_name(name: str | None) -> str | None:
+    """At most 200 printable characters (the `name` claim); blank means no name."""
+    if name is None:
+        return None
+    if len(name) > 200 or not name.isprintable():
+        raise UserError("a name has at most 200 printable characters")
+    return name.strip() or None
+
+
+def set_profile(user: User, name: str | None = None, email_verified: bool | None = None
+                ) -> None:
+    """Change the claims the user's id_tokens and /userinfo release (OIDC Core §5.1);
+    None leaves a field as it is, an empty name clears it."""
+    if name is not None:
+        user.name = _check_name(name)
+    if email_verified is not None:
+        user.email_verified = email_verified
+    audit("user.profile_changed", user=user.sub)
 
 
 def find_user(email: str) -> User:

@@ -198,3 +198,7 @@ class TokenClient:
 @pytest.fixture
 def tokens(http: FlaskClient) -> TokenClient:
     return TokenClient(http)
+
+
+# The code flow's fixtures (rp, flow) and helpers, shared by tests/rfc6749, rfc7636, oidc, e2e.
+pytest_plugins = ["tests.support.authorize"]

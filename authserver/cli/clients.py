@@ -18,7 +18,8 @@ def client_dict(c: Client) -> dict:
             "token_endpoint_auth_method": c.token_endpoint_auth_method,
             "redirect_uris": c.redirect_uris, "cors_origins": c.cors_origins,
             "refresh_cookie": c.refresh_cookie, "resource_server": c.resource_server,
-            "post_logout_redirect_uris": c.post_logout_redirect_uris}
+            "post_logout_redirect_uris": c.post_logout_redirect_uris,
+            "require_pkce": c.require_pkce or c.is_public}
 
 
 @click.group()
@@ -30,11 +31,17 @@ def client() -> None:
 @click.option("--name", required=True, help="Shown to users and in logs.")
 @click.option("--public", is_flag=True, help="No secret (SPA, mobile app): auth method none.")
 @click.option("--first-party", is_flag=True,
-              help="Our own frontend: may use the password grant.")
+              help="Our own app: may use the password grant, and users are never asked "
+                   "for consent.")
 @click.option("--grant-type", "grant_types", multiple=True, type=click.Choice(GRANT_TYPES),
-              help="Repeatable. Default: password+refresh_token for first-party clients, "
+              help="Repeatable. Default: authorization_code+refresh_token with "
+                   "--redirect-uri, else password+refresh_token for first-party clients and "
                    "client_credentials for other confidential clients.")
-@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeatable.")
+@click.option("--redirect-uri", "redirect_uris", multiple=True,
+              help="Repeatable. Matched exactly (a loopback http://127.0.0.1 URI of a "
+                   "native app may change its port).")
+@click.option("--no-pkce", is_flag=True,
+              help="Confidential clients only: allow the code flow without PKCE.")
 @click.option("--scope", help="The most this client may ask for. Default: every known scope.")
 @click.option("--auth-method", type=click.Choice(AUTH_METHODS),
               help="Token endpoint auth method. Default: none if public, else "
@@ -45,11 +52,12 @@ def client() -> None:
 @click.option("--resource-server", is_flag=True,
               help="An API that may introspect access tokens (RFC 7662).")
 @click.option("--post-logout-redirect-uri", "post_logout_redirect_uris", multiple=True,
-              help="Repeatable.")
+              help="Repeatable. Where /logout may send the browser afterwards.")
 @json_option
 @with_appcontext
 def create(name: str, public: bool, first_party: bool, grant_types: tuple[str, ...],
-           redirect_uris: tuple[str, ...], scope: str | None, auth_method: str | None,
+           redirect_uris: tuple[str, ...], no_pkce: bool, scope: str | None,
+           auth_method: str | None,
            cors_origins: tuple[str, ...], refresh_cookie: bool, resource_server: bool,
            post_logout_redirect_uris: tuple[str, ...], as_json: bool) -> None:
     """Register a client; prints its client_id and, once, its secret."""
@@ -59,7 +67,7 @@ def create(name: str, public: bool, first_party: bool, grant_types: tuple[str, .
             server_scopes=current_app.config["AUTHSERVER_SCOPES"].split(),
             auth_method=auth_method, redirect_uris=redirect_uris, cors_origins=cors_origins,
             refresh_cookie=refresh_cookie, resource_server=resource_server,
-            post_logout_redirect_uris=post_logout_redirect_uris)
+            post_logout_redirect_uris=post_logout_redirect_uris, require_pkce=not no_pkce)
     except ClientError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

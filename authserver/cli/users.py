@@ -10,12 +10,13 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import User
-from ..users import UserError, create_user, find_user, set_disabled, set_password
+from ..users import UserError, create_user, find_user, set_disabled, set_password, set_profile
 from .output import emit, json_option, table
 
 
 def _user_dict(u: User) -> dict:
-    return {"sub": u.sub, "email": u.email, "name": u.name, "disabled": u.disabled}
+    return {"sub": u.sub, "email": u.email, "name": u.name,
+            "email_verified": u.email_verified, "disabled": u.disabled}
 
 
 def read_password(from_stdin: bool) -> str:
@@ -34,18 +35,43 @@ def user() -> None:
 @user.command("create")
 @click.argument("email")
 @click.option("--name", help="Display name (the `name` claim).")
+@click.option("--email-verified", is_flag=True,
+              help="The address is known to be theirs (the `email_verified` claim).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @json_option
 @with_appcontext
-def create(email: str, name: str | None, password_stdin: bool, as_json: bool) -> None:
+def create(email: str, name: str | None, email_verified: bool, password_stdin: bool,
+           as_json: bool) -> None:
     """Create a user who logs in with EMAIL."""
     try:
         created = create_user(email, read_password(password_stdin), name,
-                              current_app.config["AUTHSERVER_PASSWORD_MAX_LENGTH"])
+                              current_app.config["AUTHSERVER_PASSWORD_MAX_LENGTH"],
+                              email_verified=email_verified)
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     emit(_user_dict(created), as_json, f"created user {created.email} (sub {created.sub})")
+
+
+@user.command("set")
+@click.argument("email")
+@click.option("--name", help="Display name (the `name` claim); an empty string clears it.")
+@click.option("--email-verified/--email-unverified", default=None,
+              help="Whether the address is known to be theirs (the `email_verified` claim).")
+@json_option
+@with_appcontext
+def set_claims(email: str, name: str | None, email_verified: bool | None,
+               as_json: bool) -> None:
+    """Change a user's profile claims, as relying parties will see them."""
+    if name is None and email_verified is None:
+        raise click.UsageError("give --name and/or --email-verified/--email-unverified")
+    try:
+        found = find_user(email)
+        set_profile(found, name=name, email_verified=email_verified)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    emit(_user_dict(found), as_json, f"updated {found.email}")
 
 
 @user.command("list")

@@ -2,7 +2,7 @@
 
 from .authorization_code import AuthorizationCode
 from .authorization_request import AuthorizationRequest
-from .client import AUTH_METHODS, Client
+from .client import AUTH_METHODS, OFFLINE_ACCESS, Client
 from .consent import Consent
 from .login_session import LoginSession
 from .refresh_token import RefreshToken
@@ -10,5 +10,6 @@ from .revoked_access_token import RevokedAccessToken
 from .token_family import TokenFamily
 from .user import User
 
-__all__ = ["AUTH_METHODS", "AuthorizationCode", "AuthorizationRequest", "Client", "Consent",
-           "LoginSession", "RefreshToken", "RevokedAccessToken", "TokenFamily", "User"]
+__all__ = ["AUTH_METHODS", "OFFLINE_ACCESS", "AuthorizationCode", "AuthorizationRequest",
+           "Client", "Consent", "LoginSession", "RefreshToken", "RevokedAccessToken",
+           "TokenFamily", "User"]

@@ -24,6 +24,8 @@ class AuthorizationCode(db.Model):
     client_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("client.client_id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user.id", ondelete="CASCADE"))
+    #: the redirect_uri the authorization request carried; empty when it relied on the
+    #: client's only registered URI (then /token needs none: RFC 6749 §4.1.3)
     redirect_uri: Mapped[str] = mapped_column(String(2000))
     scope: Mapped[str] = mapped_column(String(1000))
     nonce: Mapped[str | None] = mapped_column(String(512))
@@ -39,6 +41,18 @@ class AuthorizationCode(db.Model):
     family_id: Mapped[str | None] = mapped_column(String(32))
 
     @classmethod
+    def issue(cls, code: str, *, client_id: str, user_id: int, redirect_uri: str, scope: str,
+              nonce: str | None, code_challenge: str | None, auth_time: int, now: int,
+              ttl: int) -> AuthorizationCode:
+        row = cls(code_digest=digest(code), client_id=client_id, user_id=user_id,
+                  redirect_uri=redirect_uri, scope=scope, nonce=nonce,
+                  code_challenge=code_challenge,
+                  code_challenge_method="S256" if code_challenge else None,
+                  auth_time=auth_time, created_at=now, expires_at=now + ttl)
+        db.session.add(row)
+        return row
+
+    @classmethod
     def find(cls, code: str) -> AuthorizationCode | None:
         return db.session.scalar(select(cls).where(cls.code_digest == digest(code)))
 
@@ -50,3 +64,16 @@ class AuthorizationCode(db.Model):
             .values(consumed_at=now)
         )
         return result.rowcount == 1
+
+    # -- what Authlib's grant and OpenID extension ask of a code ----------------------------
+    def get_redirect_uri(self) -> str | None:
+        return self.redirect_uri or None
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return self.nonce
+
+    def get_auth_time(self) -> int:
+        return self.auth_time

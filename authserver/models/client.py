@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import JSON, Boolean, String, false, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -10,6 +12,10 @@ from .types import BigId, Instant
 
 #: token_endpoint_auth_method values we implement
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+#: OIDC Core §11: asks for a refresh token; a client may ask for it when it may refresh
+OFFLINE_ACCESS = "offline_access"
+#: a loopback IP-literal redirect URI of a native app: host, optional port, the rest
+_LOOPBACK = re.compile(r"http://(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?].*)?", re.DOTALL)
 
 
 class Client(db.Model):
@@ -58,21 +64,42 @@ class Client(db.Model):
         return self.redirect_uris[0] if len(self.redirect_uris) == 1 else None
 
     def get_allowed_scope(self, scope: str | None) -> str | None:
-        """The client's whole scope when none was asked; None (invalid_scope) beyond it."""
+        """The client's whole scope when none was asked; None (invalid_scope) beyond it.
+
+        offline_access is allowed to exactly the clients registered for refresh tokens.
+        """
         if not scope:
             return self.scope
-        if set(scope.split()) <= set(self.scope.split()):
-            return scope
+        allowed = set(self.scope.split())
+        if "refresh_token" in self.grant_types:
+            allowed.add(OFFLINE_ACCESS)
+        asked = list(dict.fromkeys(scope.split()))  # each scope once: what is stored is short
+        if set(asked) <= allowed:
+            return " ".join(asked)
         return None
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return redirect_uri in self.redirect_uris
+        """Exact string match (RFC 9700 §2.1); the one exception is the port of a loopback
+        IP-literal URI, which a native app picks at run time (RFC 8252 §7.3)."""
+        if redirect_uri in self.redirect_uris:
+            return True
+        if len(redirect_uri) > 2000:  # what a code can hold; no registered URI is longer
+            return False
+        presented = _LOOPBACK.fullmatch(redirect_uri)
+        if presented is None or int(presented.group(2) or 80) > 65535:
+            return False
+        for registered in self.redirect_uris:
+            match = _LOOPBACK.fullmatch(registered)
+            if match and match.group(1, 3) == presented.group(1, 3):
+                return True
+        return False
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return method == self.token_endpoint_auth_method
 
     def check_response_type(self, response_type: str) -> bool:
-        return response_type in self.response_types
+        """response_type=code is the code grant's front half: allowed with that grant."""
+        return response_type == "code" and "authorization_code" in self.grant_types
 
     def check_grant_type(self, grant_type: str) -> bool:
         if grant_type == "password" and not self.first_party:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from sqlalchemy import ForeignKey, Index, String, func, select, update
+from sqlalchemy import Boolean, ForeignKey, Index, String, false, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -34,6 +34,8 @@ class TokenFamily(db.Model):
     revoked_at: Mapped[int | None] = mapped_column(Instant)
     #: the User-Agent of the login, to tell sessions apart on the account page
     user_agent: Mapped[str | None] = mapped_column(String(255))
+    #: an OpenID Connect sign-in (code flow, scope openid): its refreshes return id_tokens
+    openid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     #: what new_id makes: 32 lower-case hex digits
     ID_SHAPE = re.compile(r"[0-9a-f]{32}")
@@ -52,10 +54,11 @@ class TokenFamily(db.Model):
 
     @classmethod
     def start(cls, family_id: str, user_id: int, client_id: str, scope: str, auth_time: int,
-              now: int, absolute_ttl: int, user_agent: str | None = None) -> TokenFamily:
+              now: int, absolute_ttl: int, user_agent: str | None = None,
+              openid: bool = False) -> TokenFamily:
         family = cls(id=family_id, user_id=user_id, client_id=client_id, scope=scope,
                      auth_time=auth_time, created_at=now, expires_at=now + absolute_ttl,
-                     user_agent=_storable(user_agent))
+                     user_agent=_storable(user_agent), openid=openid)
         db.session.add(family)
         return family
 
@@ -86,6 +89,13 @@ class TokenFamily(db.Model):
         if keep is not None:
             query = query.where(cls.id != keep)
         return db.session.execute(query.values(revoked_at=now)).rowcount
+
+    @classmethod
+    def revoke_for_client(cls, user_id: int, client_id: str, now: int) -> int:
+        """Revoke every family one client holds for one user (consent withdrawn)."""
+        return db.session.execute(
+            update(cls).where(cls.user_id == user_id, cls.client_id == client_id,
+                              cls.revoked_at.is_(None)).values(revoked_at=now)).rowcount
 
     @classmethod
     def live_for_user(cls, user_id: int, now: int) -> list[tuple[TokenFamily, str, int]]:

@@ -30,14 +30,14 @@ class ExpiredToken(InvalidToken):
     pass
 
 
-def decode_access_token(token: str, keyring: KeyRing, issuer: str, audience: str,
-                        now: int) -> dict:
-    """The claims of an unexpired access token signed by us; InvalidToken otherwise.
+def decode_signed(token: str, keyring: KeyRing, now: int, kind: str = "access token"
+                  ) -> jwt.Token:
+    """A JWT whose signature one of our published keys made; InvalidToken otherwise.
 
-    Says nothing of revocation: see `verify_access_token`.
+    Checks no claim: the callers know which token type they expect.
     """
     if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
-        raise InvalidToken("malformed access token")
+        raise InvalidToken(f"malformed {kind}")
 
     def resolve_key(obj) -> JWK:
         header = obj.headers()
@@ -46,15 +46,24 @@ def decode_access_token(token: str, keyring: KeyRing, issuer: str, audience: str
         if key is None:
             raise InvalidToken("unknown signing key")
         if header.get("alg") != key.alg:
-            raise InvalidToken("invalid access token")
+            raise InvalidToken(f"invalid {kind}")
         return key.jwk
 
     try:
-        decoded = jwt.decode(token, resolve_key, algorithms=keyring.algorithms(now))
+        return jwt.decode(token, resolve_key, algorithms=keyring.algorithms(now))
     except InvalidToken:
         raise
     except (JoseError, ValueError, TypeError, KeyError, IndexError):
-        raise InvalidToken("invalid access token") from None
+        raise InvalidToken(f"invalid {kind}") from None
+
+
+def decode_access_token(token: str, keyring: KeyRing, issuer: str, audience: str,
+                        now: int) -> dict:
+    """The claims of an unexpired access token signed by us; InvalidToken otherwise.
+
+    Says nothing of revocation: see `verify_access_token`.
+    """
+    decoded = decode_signed(token, keyring, now)
     if decoded.header.get("typ") != ACCESS_TOKEN_TYP:
         raise InvalidToken("not an access token")
     claims = decoded.claims

@@ -15,6 +15,8 @@ from flask import Request
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FIELDS = 64
+#: longest value a browser request may carry (state of a few KB fits: AZ-07)
+MAX_FRONT_CHANNEL_VALUE = 4096
 #: C0/C1 controls, DEL, and the bidirectional overrides and isolates (IV-04)
 _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SAFE_NAME = re.compile(r"[a-z_]{1,40}")
@@ -45,6 +47,17 @@ def parse_pairs(pairs: list[tuple[str, str]]) -> dict[str, str]:
     return params
 
 
+def _parse(raw: bytes) -> dict[str, str]:
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict",
+                          max_num_fields=MAX_FIELDS)
+    except UnicodeDecodeError:
+        raise InvalidRequestError("the request is not valid UTF-8") from None
+    except ValueError:
+        raise InvalidRequestError("too many parameters") from None
+    return parse_pairs(pairs)
+
+
 def read_form(request: Request, allow_query: bool = False) -> dict[str, str]:
     """The parameters of a POST to a protocol endpoint, checked."""
     if request.args and not allow_query:
@@ -52,12 +65,15 @@ def read_form(request: Request, allow_query: bool = False) -> dict[str, str]:
                                   "not in the query string")
     if request.mimetype != FORM_TYPE:
         raise InvalidRequestError(f"the request body must be {FORM_TYPE}")
-    try:
-        text = request.get_data(cache=True).decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, errors="strict",
-                          max_num_fields=MAX_FIELDS)
-    except UnicodeDecodeError:
-        raise InvalidRequestError("the request body is not valid UTF-8") from None
-    except ValueError:
-        raise InvalidRequestError("too many parameters") from None
-    return parse_pairs(pairs)
+    return _parse(request.get_data(cache=True))
+
+
+def read_front_channel(request: Request) -> dict[str, str]:
+    """The parameters of a browser request (/authorize, /logout): the query of a GET, the
+    form body of a POST (OIDC Core §3.1.2.1), each value of bounded length."""
+    params = (read_form(request) if request.method == "POST"
+              else _parse(request.query_string))
+    if any(len(value) > MAX_FRONT_CHANNEL_VALUE for value in params.values()):
+        raise InvalidRequestError(f"a parameter is longer than {MAX_FRONT_CHANNEL_VALUE} "
+                                  "characters")
+    return params

@@ -19,19 +19,22 @@ from flask import Flask, Response, current_app, request
 
 from ..keys import KeyRing
 from ..metrics import count_token_response
-from ..models import Client
+from ..models import OFFLINE_ACCESS, Client
 from .client_auth import authenticate_client
 from .client_cache import ClientCache
+from .grants.authorization_code import AuthorizationCodeGrant
 from .grants.client_credentials import ClientCredentialsGrant
 from .grants.password import PasswordGrant
 from .grants.refresh_token import RefreshTokenGrant
+from .id_token import OpenIDCodeFlow, OpenIDRefresh
 from .introspection import IntrospectionEndpoint
 from .params import read_form
+from .pkce import S256CodeChallenge
 from .request import ProtocolRequest
 from .revocation import RevocationEndpoint
 from .tokens import AccessTokenGenerator
 
-GRANTS = (PasswordGrant, RefreshTokenGrant, ClientCredentialsGrant)
+GRANTS = (AuthorizationCodeGrant, PasswordGrant, RefreshTokenGrant, ClientCredentialsGrant)
 
 
 class UnknownGrantType(UnsupportedGrantTypeError):
@@ -44,13 +47,19 @@ class AuthorizationServer(FlaskAuthorizationServer):
         super().__init__()
         config = app.config
         self.issuer = config["AUTHSERVER_ISSUER"]
-        self.scopes_supported = config["AUTHSERVER_SCOPES"].split()
+        self.scopes_supported = list(dict.fromkeys(
+            [*config["AUTHSERVER_SCOPES"].split(), OFFLINE_ACCESS]))
         self.clients = ClientCache(config["AUTHSERVER_CLIENT_CACHE_SECONDS"])
+        ttl = config["AUTHSERVER_ACCESS_TOKEN_TTL"]
         self.register_token_generator("default", AccessTokenGenerator(
-            keyring, self.issuer, config["AUTHSERVER_ACCESS_TOKEN_AUDIENCE"],
-            config["AUTHSERVER_ACCESS_TOKEN_TTL"]))
+            keyring, self.issuer, config["AUTHSERVER_ACCESS_TOKEN_AUDIENCE"], ttl))
+        extensions = {
+            AuthorizationCodeGrant: [S256CodeChallenge(),
+                                     OpenIDCodeFlow(keyring, self.issuer, ttl)],
+            RefreshTokenGrant: [OpenIDRefresh(keyring, self.issuer, ttl)],
+        }
         for grant in GRANTS:
-            self.register_grant(grant)
+            self.register_grant(grant, extensions.get(grant))
         self.register_endpoint(RevocationEndpoint)
         self.register_endpoint(IntrospectionEndpoint)
 
@@ -65,8 +74,11 @@ class AuthorizationServer(FlaskAuthorizationServer):
                             endpoint: str = "token") -> Client:
         return authenticate_client(self.query_client, request, methods)
 
-    def create_oauth2_request(self, _request: object = None) -> ProtocolRequest:
-        return ProtocolRequest(request, read_form(request), self.issuer)
+    def create_oauth2_request(self, params: object = None) -> ProtocolRequest:
+        """From the form body; or from the parameters /authorize has already read and
+        checked (a dict: Authlib's get_consent_grant passes them through)."""
+        return ProtocolRequest(request, params if isinstance(params, dict) else
+                               read_form(request), self.issuer)
 
     def get_token_grant(self, oauth_request: OAuth2Request):
         if not oauth_request.payload.grant_type:

@@ -17,3 +17,11 @@ class Subject:
 
     def get_user_id(self) -> str:
         return self.user.sub
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who approved an authorization request, and when they last typed their password."""
+
+    user: User
+    auth_time: int

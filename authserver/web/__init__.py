@@ -7,10 +7,14 @@ from flask import Flask
 from . import (
     access,
     account,
+    authorize,
+    consent,
     cors,
     discovery,
     errors,
     health,
+    login,
+    logout,
     metrics,
     oauth,
     refresh,
@@ -20,7 +24,8 @@ from . import (
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (oauth, refresh, discovery, userinfo, account, health, metrics):
+    for module in (oauth, refresh, discovery, userinfo, account, health, metrics, login,
+                   consent, authorize, logout):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     request_context.init_app(app)

@@ -9,16 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response
 
 from ..audit import audit
 from ..clients import ACCOUNT_CLIENT_ID
 from ..clock import clock
+from ..consents import revoke_consent
 from ..extensions import db
-from ..models import Client, TokenFamily, User
+from ..models import Client, Consent, TokenFamily, User
 from .answers import error_answer, json_answer
 from .bearer import bearer_error, require_access_token
-from .pages import secure_page
+from .pages import render_page
+from .scope_words import describe_all
 
 bp = Blueprint("account", __name__, static_folder="../static/account",
                static_url_path="/account/static")
@@ -26,9 +28,8 @@ bp = Blueprint("account", __name__, static_folder="../static/account",
 
 @bp.get("/account")
 def page() -> Response:
-    html = render_template("account.html", client_id=ACCOUNT_CLIENT_ID,
-                           scope="openid profile email")
-    return secure_page(Response(html, mimetype="text/html"))
+    return render_page("account.html", client_id=ACCOUNT_CLIENT_ID,
+                       scope="openid profile email")
 
 
 def require_account_owner(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -77,5 +78,28 @@ def end_other_sessions(claims: dict, user: User) -> Response:
     """Sign out everywhere else: every session but the one making the request."""
     ended = TokenFamily.revoke_for_user(user.id, clock.now(), keep=claims.get("grant_id"))
     audit("session.revoked_others", user=user.sub, count=ended)
+    db.session.commit()
+    return json_answer(200, {"ended": ended})
+
+
+@bp.get("/account/consents")
+@require_account_owner
+def consents(claims: dict, user: User) -> Response:
+    """Connected apps: each client the user let in, with what it may do, in words."""
+    listed = []
+    for consent in Consent.for_user(user.id):
+        client = Client.find(consent.client_id)
+        listed.append({"client_id": consent.client_id, "client": client.name if client else "",
+                       "scopes": describe_all(consent.scope), "granted_at": consent.granted_at})
+    return json_answer(200, {"consents": listed})
+
+
+@bp.delete("/account/consents/<client_id>")
+@require_account_owner
+def revoke_app(claims: dict, user: User, client_id: str) -> Response:
+    """Remove an app's access: forget the consent, end the app's sessions for the user."""
+    if Consent.find(user.id, client_id) is None:
+        return error_answer(404, "not_found", "no such connected app")
+    ended = revoke_consent(user, client_id)
     db.session.commit()
     return json_answer(200, {"ended": ended})

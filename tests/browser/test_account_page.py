@@ -28,6 +28,8 @@ SIGNED_OUT = "You have signed out."
 TIMEOUT_MS = 10_000
 NETWORK_LATENCY_MS = 300
 CLICK_RELOAD = "document.getElementById('reload').click()"
+#: the last call of loading the account: profile, sessions, then connected apps
+LAST_CALL = "/account/consents"
 
 
 @dataclass
@@ -95,7 +97,7 @@ class Tab:
 
     def open(self, signed_in: bool) -> None:
         """Load /account; it tries POST /refresh with whatever cookie the browser has."""
-        done = (api_response("GET", "/account/sessions") if signed_in
+        done = (api_response("GET", LAST_CALL) if signed_in
                 else api_response("POST", "/refresh"))
         with self.page.expect_response(done):
             self.page.goto(f"{self.server.url}/account")
@@ -104,7 +106,7 @@ class Tab:
     def sign_in(self) -> None:
         self.page.fill("#email", EMAIL)
         self.page.fill("#password", PASSWORD)
-        with self.page.expect_response(api_response("GET", "/account/sessions")):
+        with self.page.expect_response(api_response("GET", LAST_CALL)):
             self.page.click("#signin-button")
         self.expect_shown("account")
         self.expect("#profile-email").to_have_text(EMAIL)
@@ -211,7 +213,8 @@ def test_account_page_sign_in_refresh_tabs_revoke_sign_out(browser, account_serv
         mark = first.mark()
         first.sign_in()
         assert first.since(mark) == ["POST /token 200", "GET /userinfo 200",
-                                     "GET /account/sessions 200"]
+                                     "GET /account/sessions 200",
+                                   "GET /account/consents 200"]
         token_body = first.call(mark, 0).response.json()
         assert "refresh_token" not in token_body  # cookie mode: never in a JSON body
         access = first.access_token()
@@ -243,9 +246,10 @@ def test_account_page_sign_in_refresh_tabs_revoke_sign_out(browser, account_serv
         # (b) Past the access token's expiry, Reload refreshes silently and retries.
         wait_past_expiry(access)
         mark = first.mark()
-        first.reload_button(then=("GET", "/account/sessions"))
+        first.reload_button(then=("GET", LAST_CALL))
         assert first.since(mark) == ["GET /userinfo 401", "POST /refresh 200",
-                                     "GET /userinfo 200", "GET /account/sessions 200"]
+                                     "GET /userinfo 200", "GET /account/sessions 200",
+                                     "GET /account/consents 200"]
         expired = first.call(mark, 0).response.all_headers()["www-authenticate"]
         assert "access token expired" in expired
         assert "refresh_token" not in first.call(mark, 1).response.json()
@@ -262,7 +266,8 @@ def test_account_page_sign_in_refresh_tabs_revoke_sign_out(browser, account_serv
         tabs.append(second)
         second.open(signed_in=True)  # its own access token, from the shared cookie
         assert second.since(0) == ["POST /refresh 200", "GET /userinfo 200",
-                                   "GET /account/sessions 200"]
+                                   "GET /account/sessions 200",
+                                   "GET /account/consents 200"]
         wait_past_expiry(first.access_token(), second.access_token())
         marks = first.mark(), second.mark()
         # Both tabs present the same refresh token: each tab's POST /refresh is held until
@@ -271,13 +276,14 @@ def test_account_page_sign_in_refresh_tabs_revoke_sign_out(browser, account_serv
         log_mark = len(server.log())
         with slow_network(first, second, latency_ms=NETWORK_LATENCY_MS), \
                 held_together(laptop, "**/refresh", count=2), \
-                first.page.expect_response(api_response("GET", "/account/sessions")), \
-                second.page.expect_response(api_response("GET", "/account/sessions")):
+                first.page.expect_response(api_response("GET", LAST_CALL)), \
+                second.page.expect_response(api_response("GET", LAST_CALL)):
             first.page.evaluate(CLICK_RELOAD)
             second.page.evaluate(CLICK_RELOAD)
         for tab, tab_mark in zip((first, second), marks, strict=True):
             assert tab.since(tab_mark) == ["GET /userinfo 401", "POST /refresh 200",
-                                           "GET /userinfo 200", "GET /account/sessions 200"]
+                                           "GET /userinfo 200", "GET /account/sessions 200",
+                                           "GET /account/consents 200"]
             tab.expect_shown("account")
         successors = [tab.call(tab_mark, 1).response.all_headers()["set-cookie"].split(";")[0]
                       for tab, tab_mark in zip((first, second), marks, strict=True)]
@@ -308,11 +314,11 @@ def test_account_page_sign_in_refresh_tabs_revoke_sign_out(browser, account_serv
         laptop_token = first.access_token()
         assert laptop_row.get_attribute("data-session-id") == claims(laptop_token)["grant_id"]
         mark = third.mark()
-        with third.page.expect_response(api_response("GET", "/account/sessions")):
+        with third.page.expect_response(api_response("GET", LAST_CALL)):
             laptop_row.locator("button.revoke").click()
         assert third.since(mark) == [
             f"DELETE /account/sessions/{claims(laptop_token)['grant_id']} 204",
-            "GET /userinfo 200", "GET /account/sessions 200"]
+            "GET /userinfo 200", "GET /account/sessions 200", "GET /account/consents 200"]
         third.expect("#sessions tr").to_have_count(1)
         screenshot(third.page, "other-device-revoked-laptop")
 

@@ -7,7 +7,7 @@ import requests
 from .helpers import TIMEOUT, frontend_session, login, unverified_claims
 
 DOCUMENTS = ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")
-GRANTS = {"password", "refresh_token", "client_credentials"}
+GRANTS = {"authorization_code", "password", "refresh_token", "client_credentials"}
 #: what a client would send to hijack the URLs the server builds (RFC 9700 §4.13)
 SPOOFED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example",
            "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443",
@@ -46,6 +46,7 @@ def test_metadata_documents(server, spa, alice):
         assert len(metadata["grant_types_supported"]) == len(GRANTS), path
         assert "none" in metadata["token_endpoint_auth_methods_supported"], path
         assert "client_secret_basic" in metadata["token_endpoint_auth_methods_supported"]
+        assert_code_flow_metadata(metadata)
     assert documents[0] == documents[1]  # RFC 8414 and OIDC Discovery: the same metadata
 
     for name, url in advertised_urls(documents[0]).items():
@@ -53,6 +54,23 @@ def test_metadata_documents(server, spa, alice):
                     requests.post(url, timeout=TIMEOUT).status_code]
         assert 404 not in statuses, f"{name} {url} is advertised but missing: {statuses}"
         assert all(status < 500 for status in statuses), f"{name} {url}: {statuses}"
+
+
+def assert_code_flow_metadata(metadata: dict) -> None:
+    """DS-01, DS-03: what a relying party needs for the code flow, and only what works."""
+    assert {"authorization_endpoint", "end_session_endpoint"} <= advertised_urls(metadata).keys()
+    assert metadata["response_types_supported"] == ["code"]
+    assert metadata["response_modes_supported"] == ["query"]
+    assert metadata["code_challenge_methods_supported"] == ["S256"]
+    assert metadata["authorization_response_iss_parameter_supported"] is True
+    assert metadata["subject_types_supported"] == ["public"]
+    assert "RS256" in metadata["id_token_signing_alg_values_supported"]
+    assert "none" not in metadata["id_token_signing_alg_values_supported"]
+    assert {"openid", "profile", "email", "offline_access"} <= set(metadata["scopes_supported"])
+    assert {"sub", "name", "email", "email_verified", "auth_time", "nonce"} <= set(
+        metadata["claims_supported"])
+    assert {"none", "login", "consent"} <= set(metadata["prompt_values_supported"])
+    assert metadata["request_uri_parameter_supported"] is False
 
 
 def test_spoofed_host_changes_nothing(server, spa, alice):

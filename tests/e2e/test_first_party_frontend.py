@@ -31,7 +31,8 @@ from .helpers import (
 
 def assert_userinfo_ok(response: requests.Response, sub: str) -> None:
     assert response.status_code == 200, response.text
-    assert response.json() == {"sub": sub, "email": EMAIL, "name": "Alice"}
+    assert response.json() == {"sub": sub, "email": EMAIL, "email_verified": False,
+                               "name": "Alice"}
 
 
 def test_frontend_login_expiry_silent_refresh_and_relogin_after_reuse(serve, spa, alice):

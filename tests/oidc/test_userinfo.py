@@ -80,7 +80,8 @@ def test_claims_follow_the_scope(http, session, alice, method):
     """UI-05: header on GET and POST; sub, name, email for openid profile email."""
     response = http.open("/userinfo", method=method, headers=bearer(session["access_token"]))
     assert response.status_code == 200
-    assert response.json == {"sub": alice, "name": "Alice", "email": "alice@example.com"}
+    assert response.json == {"sub": alice, "name": "Alice", "email": "alice@example.com",
+                             "email_verified": False}
     assert response.headers["Cache-Control"] == "no-store"
 
 

@@ -7,7 +7,7 @@ from authlib.oauth2.rfc6749 import InvalidGrantError, grants
 from ...audit import audit
 from ...clock import clock
 from ...credentials import check_credentials
-from ...models import RefreshToken, TokenFamily
+from ...models import TokenFamily
 from ..subject import Subject
 from .base import GrantSettings
 
@@ -32,13 +32,6 @@ class PasswordGrant(GrantSettings, grants.ResourceOwnerPasswordCredentialsGrant)
     def save_token(self, token: dict) -> None:
         """Start the login's token family with its first refresh token."""
         subject: Subject = self.request.user
-        now = clock.now()
-        family = TokenFamily.start(
-            subject.family_id, subject.user.id, self.client.client_id, token.get("scope", ""),
-            subject.auth_time, now, self.settings["AUTHSERVER_REFRESH_TOKEN_ABSOLUTE_TTL"],
-            self.request.headers.get("User-Agent"))
-        row = RefreshToken.issue(token["refresh_token"], family, now,
-                                 self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
-        token["refresh_token_expires_in"] = row.expires_at - now
+        self.start_family(subject, token)
         audit("token.issued", grant="password", client_id=self.client.client_id,
               user=subject.user.sub)

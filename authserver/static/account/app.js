@@ -24,6 +24,7 @@ function signedOut(message) {
   // nothing of the signed-out user stays in the page, not even hidden
   for (const id of ["profile-name", "profile-email", "profile-sub"]) $(id).textContent = "";
   $("sessions").replaceChildren();
+  $("apps").replaceChildren();
   show("signin", message);
 }
 
@@ -91,6 +92,34 @@ function sessionRow(session) {
   return row;
 }
 
+// A connected app: who, what it may do, since when, and a button to take it all back.
+function appItem(app) {
+  const item = document.createElement("li");
+  item.dataset.clientId = app.client_id;
+  const name = document.createElement("strong");
+  name.textContent = app.client || app.client_id;
+  const since = document.createElement("span");
+  since.className = "since";
+  since.textContent = ` · allowed ${when(app.granted_at)}`;
+  const scopes = document.createElement("ul");
+  for (const scope of app.scopes) {
+    const line = document.createElement("li");
+    line.textContent = scope.description;
+    scopes.appendChild(line);
+  }
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "revoke-app";
+  button.textContent = "Remove access";
+  button.setAttribute("aria-label", `Remove access for ${name.textContent}`);
+  button.addEventListener("click", () => guarded(async () => {
+    await api(`/account/consents/${encodeURIComponent(app.client_id)}`, { method: "DELETE" });
+    await loadAccount();
+  }));
+  item.append(name, since, scopes, button);
+  return item;
+}
+
 async function loadAccount() {
   const profile = await (await api("/userinfo")).json();
   $("profile-name").textContent = profile.name || "";
@@ -98,6 +127,9 @@ async function loadAccount() {
   $("profile-sub").textContent = profile.sub;
   const { sessions } = await (await api("/account/sessions")).json();
   $("sessions").replaceChildren(...sessions.map(sessionRow));
+  const { consents } = await (await api("/account/consents")).json();
+  $("apps").replaceChildren(...consents.map(appItem));
+  $("apps-empty").hidden = consents.length > 0;
   show("account");
 }
 
