@@ -108,7 +108,7 @@ def print_report(result: dict) -> None:
     print("one core, in process: RSA-2048 sign {:,.0f}/s, RSA verify {:,.0f}/s, argon2 verify "
           "{:,.1f}/s".format(*(rates[name]["per_second"]
                                for name in ("rsa_sign", "rsa_verify", "argon2_verify"))))
-    print(f"HTTP floor (bare Flask, gunicorn sync, 1 worker): {floor['rps']:,.0f} req/s, "
+    print(f"HTTP floor (bare Flask, {machine['server']}, 1 worker): {floor['rps']:,.0f} req/s, "
           f"p50 {floor['p50_ms']:.1f} ms, p99 {floor['p99_ms']:.1f} ms, "
           f"{_number(floor['cpu_ms_per_request'], 2)} CPU ms/req")
     for backend, figures in result["backends"].items():

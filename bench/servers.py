@@ -1,6 +1,6 @@
 """The servers under test: authserver as an operator runs it (`authserver serve`, production
-settings, one gunicorn worker) and the floor app under the same gunicorn, both on the server
-CPU and on loopback ports only."""
+settings, one worker of the chosen HTTP server) and the floor app under the same HTTP server
+with the same settings, both on the server CPU and on loopback ports only."""
 
 from __future__ import annotations
 
@@ -64,18 +64,18 @@ def init_authserver(settings: dict[str, str], folder: Path) -> None:
         raise RuntimeError(f"authserver init failed:\n{done.stdout}{done.stderr}")
 
 
-def start_authserver(settings: dict[str, str], folder: Path) -> Server:
+def start_authserver(settings: dict[str, str], folder: Path, http_server: str) -> Server:
     port = settings["AUTHSERVER_ISSUER"].rsplit(":", 1)[1]
     command = [sys.executable, "-m", "authserver", "serve", "--host", "127.0.0.1",
-               "--port", port, "--workers", "1"]
+               "--port", port, "--workers", "1", "--server", http_server]
     return _start("authserver", command, {**os.environ, **settings}, folder, int(port),
                   "/healthz")
 
 
-def start_floor(folder: Path) -> Server:
+def start_floor(folder: Path, http_server: str) -> Server:
+    """`authserver serve --server X` serving the floor app (authserver.cli.serve runs it)."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--chdir", str(BENCH_DIR), "floor_app:app"]
+    command = [sys.executable, str(BENCH_DIR / "floor_app.py"), http_server, str(port)]
     return _start("floor", command, dict(os.environ), folder, port, "/")
 
 

@@ -13,7 +13,8 @@ from ..config import ConfigError
 from ..keys import KeyFolderError
 from .clients import client
 from .keys import keys
-from .setup import init, serve
+from .serve import serve
+from .setup import init
 from .users import user
 
 

@@ -1,20 +1,17 @@
-"""`authserver init` and `authserver serve`."""
+"""`authserver init`."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 import flask_migrate
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .. import create_app
 from ..clients import ensure_account_client, register_client
 from ..clock import clock
-from ..config import ConfigError
 from ..crypto import new_token
 from ..extensions import db
 from ..keys import KeyFolderError, create_key, load_keys
@@ -92,45 +89,3 @@ Try it in another terminal (log in, call /userinfo, refresh):
   curl -s -w '\\n' $AS/token -d grant_type=refresh_token -d client_id=$CLIENT_ID \\
        -d refresh_token=$(field refresh_token < login.json)
 """
-
-
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", type=int, help="Default: the number of CPUs.")
-@click.option("--timeout", default=30, show_default=True, type=int,
-              help="Seconds before a stuck worker is replaced; also the graceful-stop time.")
-def serve(host: str, port: int, workers: int | None, timeout: int) -> None:
-    """Serve with gunicorn (production settings)."""
-    from gunicorn.app.base import BaseApplication
-
-    try:
-        app = create_app()
-    except (ConfigError, KeyFolderError) as exc:
-        raise click.ClickException(str(exc)) from None
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            options = {
-                "bind": f"{host}:{port}",
-                "workers": workers or os.cpu_count() or 1,
-                "timeout": timeout,
-                "graceful_timeout": timeout,
-                "keepalive": 5,
-                "preload_app": True,
-                "post_fork": _post_fork,
-                "accesslog": "-",
-                # the path without the query string: nothing secret reaches the log
-                "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
-            }
-            for name, value in options.items():
-                self.cfg.set(name, value)
-
-        def load(self) -> Flask:
-            return app
-
-    def _post_fork(_server, _worker) -> None:
-        with app.app_context():
-            db.engine.dispose(close=False)  # no connection is shared across fork
-
-    Server().run()
