@@ -27,18 +27,19 @@ class PasswordGrant(GrantSettings, grants.ResourceOwnerPasswordCredentialsGrant)
                                  via="password_grant", client_id=self.request.client.client_id)
         if user is None:
             raise InvalidGrantError(BAD_CREDENTIALS)
-        return Subject(user=user, family_id=TokenFamily.new_id(), auth_time=clock.now())
+        return Subject(user_id=user.id, sub=user.sub, family_id=TokenFamily.new_id(),
+                       auth_time=clock.now())
 
     def save_token(self, token: dict) -> None:
         """Start the login's token family with its first refresh token."""
         subject: Subject = self.request.user
         now = clock.now()
         family = TokenFamily.start(
-            subject.family_id, subject.user.id, self.client.client_id, token.get("scope", ""),
+            subject.family_id, subject.user_id, self.client.client_id, token.get("scope", ""),
             subject.auth_time, now, self.settings["AUTHSERVER_REFRESH_TOKEN_ABSOLUTE_TTL"],
             self.request.headers.get("User-Agent"))
         row = RefreshToken.issue(token["refresh_token"], family, now,
                                  self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
         token["refresh_token_expires_in"] = row.expires_at - now
         audit("token.issued", grant="password", client_id=self.client.client_id,
-              user=subject.user.sub)
+              user=subject.sub)
