@@ -11,7 +11,7 @@ import sys
 
 from flask import Flask
 
-from authserver.cli.serve import RUNNERS
+from authserver.cli.serve import RUNNERS, Serving
 
 app = Flask(__name__)
 
@@ -23,4 +23,4 @@ def hello() -> str:
 
 if __name__ == "__main__":
     server, port = sys.argv[1], int(sys.argv[2])
-    RUNNERS[server](app, "127.0.0.1", port, 1, 30)
+    RUNNERS[server](app, Serving("127.0.0.1", port, workers=1, threads=1, timeout=30))

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -23,12 +24,12 @@ import time
 from pathlib import Path
 
 from backends import postgres_unavailable
-from endpoints import ENDPOINTS
+from endpoints import ENDPOINTS, client_credentials
 from load import Request, choose_generator
 from measure import Measurement, Workload, measure
 from procs import LOAD_CPU, SERVER_CPU, can_pin, pin_self, pinned
 from report import print_report, progress, summarize, write_json
-from servers import start_floor, stop
+from servers import node_unavailable, start_floor, start_node, stop
 from suite import Bounds, Options, run_backend
 
 from authserver.cli.serve import RUNNERS
@@ -61,6 +62,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--server", choices=tuple(RUNNERS), default="granian",
                         help="`authserver serve --server` for authserver and the floor "
                         "(default granian, as `authserver serve`)")
+    parser.add_argument("--node", action=argparse.BooleanOptionalAction, default=True,
+                        help="measure node-oidc-provider's client_credentials too, when "
+                        "installed (bench/node_oidc/README.md)")
     parser.add_argument("--results-dir", type=Path, default=BENCH_DIR / "results")
     args = parser.parse_args(argv)
     args.only = tuple(name.strip() for name in args.only.split(",") if name.strip())
@@ -98,6 +102,19 @@ def measure_floor(runs: int, seconds: int, generator: str, http_server: str) -> 
         try:
             return measure("floor", server, Workload(lambda: Request("GET", "/")), runs,
                            seconds, generator)
+        finally:
+            stop(server)
+
+
+def measure_node(runs: int, seconds: int, generator: str) -> Measurement:
+    """node-oidc-provider's client_credentials (RS256 JWT), the issue's reference."""
+    client_id, secret = "bench-machine", secrets.token_urlsafe(32)
+    with tempfile.TemporaryDirectory(prefix="authserver-bench-node-") as folder:
+        server = start_node(Path(folder), client_id, secret)
+        try:
+            return measure("node-oidc-provider", server,
+                           Workload(lambda: client_credentials(client_id, secret)),
+                           runs, seconds, generator)
         finally:
             stop(server)
 
@@ -143,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
                     refresh_rate_bound=max(2 * max(run.rps for run in floor.runs),
                                            MIN_POOL_RATE))
     result["floor"] = summarize(floor, bounds.floor_rps, bounds.rsa_sign)
+    if args.node:
+        reason = node_unavailable()
+        progress(f"node-oidc-provider: {reason or 'client_credentials'}")
+        result["node"] = ({"skipped": reason} if reason else
+                          summarize(measure_node(args.runs, args.duration, generator),
+                                    bounds.floor_rps, bounds.rsa_sign))
     options = Options(args.runs, args.duration, generator, args.server, args.only, args.scale,
                       args.base_rows, args.scale_rows)
     result["backends"] = {backend: run_backend(backend, options, bounds) for backend in backends}

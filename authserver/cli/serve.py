@@ -8,6 +8,8 @@ access line per request with the path only: a query string can carry secrets.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import click
 from flask import Flask
@@ -16,6 +18,26 @@ from .. import create_app
 from ..config import ConfigError
 from ..extensions import db
 from ..keys import KeyFolderError
+
+#: request threads per worker on PostgreSQL: a commit waits for the WAL flush (4-6 ms on a
+#: plain disk) with the GIL released, so threads overlap those waits (README, Performance)
+POSTGRESQL_THREADS = 8
+
+
+@dataclass(frozen=True)
+class Serving:
+    host: str
+    port: int
+    workers: int
+    #: requests a worker runs at once
+    threads: int
+    timeout: int
+
+
+def default_threads(app: Flask) -> int:
+    """One on SQLite, which serialises writers anyway (BEGIN IMMEDIATE): more threads would
+    only queue on its lock, and one keeps p99 tight."""
+    return 1 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else POSTGRESQL_THREADS
 
 
 def _forked(app: Flask) -> Flask:
@@ -27,30 +49,33 @@ def _forked(app: Flask) -> Flask:
     return app
 
 
-def run_granian(app: Flask, host: str, port: int, workers: int, timeout: int) -> None:
-    """One request at a time per worker (as gunicorn sync): the app is CPU-bound, and a
-    single blocking thread keeps p99 tight. The HTTP work (parsing, keep-alive) is Rust."""
+def run_granian(app: Flask, serving: Serving) -> None:
+    """The HTTP work (parsing, keep-alive, the access log's timing) is Rust; the app runs
+    in `threads` blocking threads per worker."""
     from granian.constants import Interfaces
     from granian.server import Server
 
     server = Server(
-        "authserver", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
-        blocking_threads=1, websockets=False, log_access=True,
+        "authserver", address=serving.host, port=serving.port, interface=Interfaces.WSGI,
+        workers=serving.workers, blocking_threads=serving.threads, websockets=False,
+        log_access=True,
         log_access_format='%(addr)s "%(method)s %(path)s" %(status)d %(dt_ms).0fms',
-        workers_kill_timeout=timeout, respawn_failed_workers=True)
+        workers_kill_timeout=serving.timeout, respawn_failed_workers=True)
     server.serve(target_loader=lambda *_: _forked(app), wrap_loader=False)
 
 
-def run_gunicorn(app: Flask, host: str, port: int, workers: int, timeout: int) -> None:
+def run_gunicorn(app: Flask, serving: Serving) -> None:
+    """Sync workers, or gthread ones when threads > 1."""
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
         def load_config(self) -> None:
             options = {
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "timeout": timeout,
-                "graceful_timeout": timeout,
+                "bind": f"{serving.host}:{serving.port}",
+                "workers": serving.workers,
+                "threads": serving.threads,
+                "timeout": serving.timeout,
+                "graceful_timeout": serving.timeout,
                 "keepalive": 5,
                 "preload_app": True,
                 "post_fork": lambda _server, _worker: _forked(app),
@@ -66,23 +91,29 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, timeout: int) -
     Server().run()
 
 
-RUNNERS = {"granian": run_granian, "gunicorn": run_gunicorn}
+RUNNERS: dict[str, Callable[[Flask, Serving], None]] = {
+    "granian": run_granian, "gunicorn": run_gunicorn}
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=int, help="Default: the number of CPUs.")
+@click.option("--threads", type=click.IntRange(min=1),
+              help=f"Requests each worker runs at once. Default: 1 on SQLite, "
+                   f"{POSTGRESQL_THREADS} on PostgreSQL.")
 @click.option("--timeout", default=30, show_default=True, type=int,
               help="Seconds a worker gets to finish its requests when stopping; gunicorn also "
                    "replaces a worker stuck in one request that long.")
 @click.option("--server", type=click.Choice(tuple(RUNNERS)), default="granian", show_default=True,
               help="granian: about 3 times gunicorn's requests per core (README, "
-                   "Performance); gunicorn: sync workers, each request in its own connection.")
-def serve(host: str, port: int, workers: int | None, timeout: int, server: str) -> None:
+                   "Performance); gunicorn: each request in its own connection.")
+def serve(host: str, port: int, workers: int | None, threads: int | None, timeout: int,
+          server: str) -> None:
     """Serve with production settings."""
     try:
         app = create_app()
     except (ConfigError, KeyFolderError) as exc:
         raise click.ClickException(str(exc)) from None
-    RUNNERS[server](app, host, port, workers or os.cpu_count() or 1, timeout)
+    RUNNERS[server](app, Serving(host, port, workers or os.cpu_count() or 1,
+                                 threads or default_threads(app), timeout))
