@@ -19,10 +19,6 @@ from ..config import ConfigError
 from ..extensions import db
 from ..keys import KeyFolderError
 
-#: request threads per worker on PostgreSQL: a commit waits for the WAL flush (4-6 ms on a
-#: plain disk) with the GIL released, so threads overlap those waits (README, Performance)
-POSTGRESQL_THREADS = 8
-
 
 @dataclass(frozen=True)
 class Serving:
@@ -36,8 +32,12 @@ class Serving:
 
 def default_threads(app: Flask) -> int:
     """One on SQLite, which serialises writers anyway (BEGIN IMMEDIATE): more threads would
-    only queue on its lock, and one keeps p99 tight."""
-    return 1 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else POSTGRESQL_THREADS
+    only queue on its lock, and one keeps p99 tight. On PostgreSQL a commit waits for the WAL
+    flush (4-6 ms on a plain disk) with the GIL released, so threads overlap those waits: one
+    per pooled connection (more would open and close a connection per request)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return 1
+    return app.config["AUTHSERVER_DB_POOL_SIZE"]
 
 
 def _forked(app: Flask) -> Flask:
@@ -100,8 +100,8 @@ RUNNERS: dict[str, Callable[[Flask, Serving], None]] = {
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=int, help="Default: the number of CPUs.")
 @click.option("--threads", type=click.IntRange(min=1),
-              help=f"Requests each worker runs at once. Default: 1 on SQLite, "
-                   f"{POSTGRESQL_THREADS} on PostgreSQL.")
+              help="Requests each worker runs at once. Default: 1 on SQLite, "
+                   "AUTHSERVER_DB_POOL_SIZE on PostgreSQL.")
 @click.option("--timeout", default=30, show_default=True, type=int,
               help="Seconds a worker gets to finish its requests when stopping; gunicorn also "
                    "replaces a worker stuck in one request that long.")
