@@ -202,12 +202,12 @@ def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Pool settings: fail fast on a lost database rather than hang a worker."""
+    """Pool settings: fail fast on a lost database rather than hang a worker (idle
+    connections are pinged before use: extensions.ping_when_idle)."""
     timeout = config["AUTHSERVER_DB_TIMEOUT"]
     if config["AUTHSERVER_DATABASE_URL"].startswith("sqlite"):
         return {"connect_args": {"timeout": timeout}}
     return {
-        "pool_pre_ping": True,
         "pool_size": config["AUTHSERVER_DB_POOL_SIZE"],
         "pool_timeout": timeout,
         "pool_recycle": 1800,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -24,6 +27,37 @@ def init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine)
+        else:
+            ping_when_idle(db.engine, PING_AFTER_IDLE_SECONDS)
+
+
+#: a pooled connection unused this long is pinged before use (pool_pre_ping, but only then)
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """pool_pre_ping's check, skipped for a connection used moments ago.
+
+    pool_pre_ping pays a round trip on every checkout, i.e. on every request (~10% of a
+    refresh on PostgreSQL). A connection back from a request a second ago is almost surely
+    alive; if the server went away meanwhile, the disconnect is detected on first use, the
+    pool is invalidated and that request answers 503 (errors.py) - the same as a server lost
+    mid-request with pre_ping.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checking_out(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return  # new, or used moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError() from exc  # the pool replaces the connection and retries
 
 
 def tune_sqlite(engine: Engine) -> None:

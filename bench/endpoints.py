@@ -34,14 +34,13 @@ def _form(path: str, body: dict[str, str], *headers: tuple[str, str]) -> Request
 def http_request(name: str, accounts: Accounts, access_token: str | None = None,
                  tokens: Path | None = None) -> Request:
     """The request for one endpoint; refresh_token takes its tokens from the `tokens` file."""
-    machine = ("Authorization", basic(accounts.machine_id, accounts.machine_secret))
     resource = ("Authorization", basic(accounts.resource_id, accounts.resource_secret))
     if name == "discovery":
         return Request("GET", "/.well-known/openid-configuration")
     if name == "jwks":
         return Request("GET", "/jwks")
     if name == "client_credentials":
-        return _form("/token", {"grant_type": "client_credentials"}, machine)
+        return client_credentials(accounts.machine_id, accounts.machine_secret)
     if name == "refresh_token":
         head = urlencode({"grant_type": "refresh_token", "client_id": accounts.spa_id})
         return Request("POST", "/token", (("Content-Type", FORM),), prefix=head + "&refresh_token=",
@@ -53,6 +52,11 @@ def http_request(name: str, accounts: Accounts, access_token: str | None = None,
     if name == "password":
         return _form("/token", _login_form(accounts))
     raise ValueError(f"not an HTTP endpoint: {name}")
+
+
+def client_credentials(client_id: str, secret: str) -> Request:
+    return _form("/token", {"grant_type": "client_credentials"}, ("Authorization",
+                                                                   basic(client_id, secret)))
 
 
 def _login_form(accounts: Accounts) -> dict[str, str]:

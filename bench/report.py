@@ -100,6 +100,14 @@ def _seeding(seeding: dict) -> str:
             f"(table: {seeding['rows_after']:,} rows)")
 
 
+def _node(node: dict) -> str:
+    if "skipped" in node:
+        return f"skipped: {node['skipped']}"
+    return (f"{node['rps']:,.0f} req/s, p50 {node['p50_ms']:.1f} ms, p99 {node['p99_ms']:.1f} ms, "
+            f"{_number(node['cpu_ms_per_request'], 2)} CPU ms/req, {node['vs_rsa_sign']:.2f} of "
+            f"RSA sign, {node['non2xx']} non-2xx")
+
+
 def print_report(result: dict) -> None:
     rates, floor, machine = result["rates"], result["floor"], result["machine"]
     print(f"\n{result['date']}: {machine['cpus']} CPUs, load average "
@@ -108,9 +116,12 @@ def print_report(result: dict) -> None:
     print("one core, in process: RSA-2048 sign {:,.0f}/s, RSA verify {:,.0f}/s, argon2 verify "
           "{:,.1f}/s".format(*(rates[name]["per_second"]
                                for name in ("rsa_sign", "rsa_verify", "argon2_verify"))))
-    print(f"HTTP floor (bare Flask, gunicorn sync, 1 worker): {floor['rps']:,.0f} req/s, "
+    print(f"HTTP floor (bare Flask, {machine['server']}, 1 worker): {floor['rps']:,.0f} req/s, "
           f"p50 {floor['p50_ms']:.1f} ms, p99 {floor['p99_ms']:.1f} ms, "
           f"{_number(floor['cpu_ms_per_request'], 2)} CPU ms/req")
+    if "node" in result:
+        print("node-oidc-provider client_credentials (RS256 JWT, 1 process): "
+              f"{_node(result['node'])}")
     for backend, figures in result["backends"].items():
         print(f"\n{backend}: {_seeding(figures['seeding'])}")
         print(endpoint_table(figures["endpoints"]))

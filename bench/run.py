@@ -4,6 +4,7 @@ section says how to read the table).
 
     .venv/bin/python bench/run.py [--backend sqlite|postgresql|all] [--only a,b] [--duration S]
                                   [--runs N] [--no-scale] [--scale-rows N] [--load wrk|python]
+                                  [--server granian|gunicorn]
 
 Exits 1 when a measurement is invalid (an answer outside 2xx, a socket error, a token pool
 that ran dry), so a broken endpoint cannot pass for a fast one.
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -22,13 +24,15 @@ import time
 from pathlib import Path
 
 from backends import postgres_unavailable
-from endpoints import ENDPOINTS
+from endpoints import ENDPOINTS, client_credentials
 from load import Request, choose_generator
 from measure import Measurement, Workload, measure
 from procs import LOAD_CPU, SERVER_CPU, can_pin, pin_self, pinned
 from report import print_report, progress, summarize, write_json
-from servers import start_floor, stop
+from servers import node_unavailable, start_floor, start_node, stop
 from suite import Bounds, Options, run_backend
+
+from authserver.cli.serve import RUNNERS
 
 BENCH_DIR = Path(__file__).resolve().parent
 #: seconds of each in-process rate (RSA sign, RSA verify, argon2 verify)
@@ -55,6 +59,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="refresh_token rows for the scaling figures (default 1,000,000)")
     parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto",
                         help="load generator (auto: wrk when installed)")
+    parser.add_argument("--server", choices=tuple(RUNNERS), default="granian",
+                        help="`authserver serve --server` for authserver and the floor "
+                        "(default granian, as `authserver serve`)")
+    parser.add_argument("--node", action=argparse.BooleanOptionalAction, default=True,
+                        help="measure node-oidc-provider's client_credentials too, when "
+                        "installed (bench/node_oidc/README.md)")
     parser.add_argument("--results-dir", type=Path, default=BENCH_DIR / "results")
     args = parser.parse_args(argv)
     args.only = tuple(name.strip() for name in args.only.split(",") if name.strip())
@@ -86,9 +96,9 @@ def measure_rates(seconds: float) -> dict:
     return json.loads(done.stdout)
 
 
-def measure_floor(runs: int, seconds: int, generator: str) -> Measurement:
+def measure_floor(runs: int, seconds: int, generator: str, http_server: str) -> Measurement:
     with tempfile.TemporaryDirectory(prefix="authserver-bench-floor-") as folder:
-        server = start_floor(Path(folder))
+        server = start_floor(Path(folder), http_server)
         try:
             return measure("floor", server, Workload(lambda: Request("GET", "/")), runs,
                            seconds, generator)
@@ -96,10 +106,23 @@ def measure_floor(runs: int, seconds: int, generator: str) -> Measurement:
             stop(server)
 
 
-def machine(generator: str) -> dict:
+def measure_node(runs: int, seconds: int, generator: str) -> Measurement:
+    """node-oidc-provider's client_credentials (RS256 JWT), the issue's reference."""
+    client_id, secret = "bench-machine", secrets.token_urlsafe(32)
+    with tempfile.TemporaryDirectory(prefix="authserver-bench-node-") as folder:
+        server = start_node(Path(folder), client_id, secret)
+        try:
+            return measure("node-oidc-provider", server,
+                           Workload(lambda: client_credentials(client_id, secret)),
+                           runs, seconds, generator)
+        finally:
+            stop(server)
+
+
+def machine(generator: str, http_server: str) -> dict:
     return {"cpus": os.cpu_count(), "pinned": can_pin(), "load_average": os.getloadavg(),
             "python": platform.python_version(), "platform": platform.platform(),
-            "generator": generator}
+            "generator": generator, "server": http_server}
 
 
 def invalid(result: dict) -> list[str]:
@@ -123,20 +146,27 @@ def main(argv: list[str] | None = None) -> int:
     pin_self(LOAD_CPU)
     generator = choose_generator(args.load)
     backends, skipped = choose_backends(args.backend)
-    result: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(generator),
+    result: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+                    "machine": machine(generator, args.server),
                     "options": {**vars(args), "results_dir": str(args.results_dir)},
                     "skipped_backends": skipped}
     progress("in-process rates (RSA sign, RSA verify, argon2 verify)")
     rates = result["rates"] = measure_rates(min(RATE_SECONDS, args.duration / 4))
     progress("HTTP floor")
-    floor = measure_floor(args.runs, args.duration, generator)
+    floor = measure_floor(args.runs, args.duration, generator, args.server)
     bounds = Bounds(floor_rps=floor.median.rps, rsa_sign=rates["rsa_sign"]["per_second"],
                     rsa_verify=rates["rsa_verify"]["per_second"],
                     argon2_verify=rates["argon2_verify"]["per_second"],
                     refresh_rate_bound=max(2 * max(run.rps for run in floor.runs),
                                            MIN_POOL_RATE))
     result["floor"] = summarize(floor, bounds.floor_rps, bounds.rsa_sign)
-    options = Options(args.runs, args.duration, generator, args.only, args.scale,
+    if args.node:
+        reason = node_unavailable()
+        progress(f"node-oidc-provider: {reason or 'client_credentials'}")
+        result["node"] = ({"skipped": reason} if reason else
+                          summarize(measure_node(args.runs, args.duration, generator),
+                                    bounds.floor_rps, bounds.rsa_sign))
+    options = Options(args.runs, args.duration, generator, args.server, args.only, args.scale,
                       args.base_rows, args.scale_rows)
     result["backends"] = {backend: run_backend(backend, options, bounds) for backend in backends}
     print_report(result)

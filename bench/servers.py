@@ -1,11 +1,12 @@
 """The servers under test: authserver as an operator runs it (`authserver serve`, production
-settings, one gunicorn worker) and the floor app under the same gunicorn, both on the server
-CPU and on loopback ports only."""
+settings, one worker of the chosen HTTP server) and the floor app under the same HTTP server
+with the same settings, both on the server CPU and on loopback ports only."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -64,23 +65,44 @@ def init_authserver(settings: dict[str, str], folder: Path) -> None:
         raise RuntimeError(f"authserver init failed:\n{done.stdout}{done.stderr}")
 
 
-def start_authserver(settings: dict[str, str], folder: Path) -> Server:
+def start_authserver(settings: dict[str, str], folder: Path, http_server: str) -> Server:
     port = settings["AUTHSERVER_ISSUER"].rsplit(":", 1)[1]
     command = [sys.executable, "-m", "authserver", "serve", "--host", "127.0.0.1",
-               "--port", port, "--workers", "1"]
+               "--port", port, "--workers", "1", "--server", http_server]
     return _start("authserver", command, {**os.environ, **settings}, folder, int(port),
                   "/healthz")
 
 
-def start_floor(folder: Path) -> Server:
+def start_floor(folder: Path, http_server: str) -> Server:
+    """`authserver serve --server X` serving the floor app (authserver.cli.serve runs it)."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--chdir", str(BENCH_DIR), "floor_app:app"]
+    command = [sys.executable, str(BENCH_DIR / "floor_app.py"), http_server, str(port)]
     return _start("floor", command, dict(os.environ), folder, port, "/")
 
 
+NODE_DIR = BENCH_DIR / "node_oidc"
+
+
+def node_unavailable() -> str | None:
+    """Why node-oidc-provider cannot be measured here, if it cannot."""
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not (NODE_DIR / "node_modules" / "oidc-provider").is_dir():
+        return "run `npm ci` in bench/node_oidc first"
+    return None
+
+
+def start_node(folder: Path, client_id: str, secret: str) -> Server:
+    """node-oidc-provider (bench/node_oidc/server.mjs) on the server CPU: one process."""
+    port = free_port()
+    command = ["node", str(NODE_DIR / "server.mjs"), str(port), client_id, secret]
+    return _start("node-oidc-provider", command, dict(os.environ), folder, port,
+                  "/.well-known/openid-configuration", forks=False)
+
+
 def _start(name: str, command: list[str], env: dict[str, str], folder: Path, port: int,
-           ready_path: str) -> Server:
+           ready_path: str, forks: bool = True) -> Server:
+    """Started once it answers `ready_path` and, if it `forks` workers, has one."""
     log_path = folder / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(pinned(command, SERVER_CPU), env=env, cwd=folder,
@@ -90,7 +112,7 @@ def _start(name: str, command: list[str], env: dict[str, str], folder: Path, por
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited at start:\n{server.log_tail()}")
-        if _answers(server.url + ready_path) and server.workers():
+        if _answers(server.url + ready_path) and (server.workers() or not forks):
             return server
         time.sleep(0.1)
     stop(server)

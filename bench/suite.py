@@ -36,6 +36,7 @@ class Options:
     runs: int
     seconds: int
     generator: str
+    http_server: str
     endpoints: tuple[str, ...]
     scale: bool
     base_rows: int
@@ -132,7 +133,7 @@ def run_backend(backend: str, options: Options, bounds: Bounds) -> dict:
         app = create_app(dict(settings), with_keys=False)
         accounts = seed_accounts(app)
         result: dict = {"seeding": seed_background(app, accounts, options.base_rows)}
-        server = start_authserver(settings, folder)
+        server = start_authserver(settings, folder, options.http_server)
         try:
             bench = Bench(backend, app, server, accounts, folder, options, bounds)
             result["endpoints"] = {name: bench.endpoint(name) for name in options.endpoints}

@@ -15,7 +15,8 @@ from ..keys import KeyFolderError
 from .clients import client
 from .consents import consent
 from .keys import keys
-from .setup import init, serve
+from .serve import serve
+from .setup import init
 from .users import user
 
 

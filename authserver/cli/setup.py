@@ -1,8 +1,7 @@
-"""`authserver init` and `authserver serve`."""
+"""`authserver init`."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -11,16 +10,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .. import create_app
 from ..clients import ensure_account_client, register_client
 from ..clock import clock
-from ..config import ConfigError
 from ..crypto import new_token
 from ..database import DatabaseUnavailable, wait_for_database
 from ..extensions import db
 from ..keys import KeyFolderError, create_key, load_keys
-from ..logs import use_format_for
-from ..metrics import multiprocess_dir
 from ..models import Client, User
 from ..users import create_user
 
@@ -34,7 +29,7 @@ DEMO_EMAIL = "demo@example.com"
 def init(demo: bool) -> None:
     """Migrate the database to head and create a signing key if there is none."""
     config = current_app.config
-    _wait_for_database(current_app)
+    wait_for_database_or_exit(current_app)
     Path(config["AUTHSERVER_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     flask_migrate.upgrade(directory=config["AUTHSERVER_MIGRATIONS_DIR"])
     keys_dir = Path(config["AUTHSERVER_KEYS_DIR"])
@@ -98,78 +93,7 @@ Try it in another terminal (log in, call /userinfo, refresh):
 """
 
 
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="0.0.0.0 in a container, behind the load balancer.")
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", type=int, help="Default: the number of CPUs it may use.")
-@click.option("--timeout", default=30, show_default=True, type=int,
-              help="Seconds before a stuck worker is replaced; also the graceful-stop time "
-                   "on SIGTERM (requests in flight finish, then the workers exit).")
-def serve(host: str, port: int, workers: int | None, timeout: int) -> None:
-    """Serve with gunicorn (production settings)."""
-    with multiprocess_dir():  # before any metric exists
-        try:
-            app = create_app()
-        except (ConfigError, KeyFolderError) as exc:
-            raise click.ClickException(str(exc)) from None
-        _wait_for_database(app)
-        _run_gunicorn(app, host, port, workers, timeout)
-
-
-def _run_gunicorn(app: Flask, host: str, port: int, workers: int | None, timeout: int) -> None:
-    from gunicorn.app.base import BaseApplication
-    from gunicorn.glogging import Logger
-
-    config = app.config
-
-    class Log(Logger):
-        """Gunicorn's own lines (start, workers, signals) in our format, from the first."""
-
-        def setup(self, cfg) -> None:
-            super().setup(cfg)
-            use_format_for(self.error_log, config["AUTHSERVER_LOG_FORMAT"])
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            options = {
-                "bind": f"{host}:{port}",
-                "workers": workers or _cpus(),
-                "timeout": timeout,
-                "graceful_timeout": timeout,
-                "keepalive": 5,
-                "preload_app": True,
-                "logger_class": Log,
-                "post_fork": _post_fork,
-                # the app writes the access log (web/access.py): one line per request with
-                # its request id and the client IP behind the proxies, never a query string
-                "accesslog": None,
-                # X-Forwarded-Proto & co. only from a proxy the operator said is there (the
-                # issuer never comes from them anyway); none when the peer is the client
-                "forwarded_allow_ips": "*" if config["AUTHSERVER_TRUSTED_PROXIES"] else "",
-            }
-            for name, value in options.items():
-                self.cfg.set(name, value)
-
-        def load(self) -> Flask:
-            return app
-
-    def _post_fork(_server, _worker) -> None:
-        with app.app_context():
-            db.engine.dispose(close=False)  # no connection is shared across fork
-
-    Server().run()
-
-
-def _cpus() -> int:
-    """The CPUs this process may run on (a container's or taskset's share), not the host's."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _wait_for_database(app: Flask) -> None:
+def wait_for_database_or_exit(app: Flask) -> None:
     """A database container may still be starting: retry, then exit 1 saying why."""
     with app.app_context():
         try:

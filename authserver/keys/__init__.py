@@ -14,9 +14,8 @@ import logging
 import threading
 from pathlib import Path
 
-from joserfc import jwt
-
 from .files import MIN_RSA_BITS, KeyFolderError, SigningKey, create_key, load_keys
+from .jws import sign_jwt
 from .lifecycle import KeyPolicy, Timeline, active, published, timelines
 from .rotation import rotate_if_due, successor_due
 
@@ -129,6 +128,4 @@ class KeyRing:
         return next((k for k in self.keys if k.kid == kid), None)
 
     def sign(self, claims: dict, typ: str, now: int) -> str:
-        key = self.active(now)
-        return jwt.encode({"alg": key.alg, "typ": typ, "kid": key.kid}, claims, key.jwk,
-                          algorithms=[key.alg])
+        return sign_jwt(self.active(now), claims, typ)

@@ -5,11 +5,12 @@ from .authorization_request import AuthorizationRequest
 from .client import AUTH_METHODS, OFFLINE_ACCESS, Client
 from .consent import Consent
 from .login_session import LoginSession
-from .refresh_token import RefreshToken
+from .refresh_token import RefreshToken, RefreshTokenState
 from .revoked_access_token import RevokedAccessToken
 from .token_family import TokenFamily
 from .user import User
 
 __all__ = ["AUTH_METHODS", "OFFLINE_ACCESS", "AuthorizationCode", "AuthorizationRequest",
-           "Client", "Consent", "LoginSession", "RefreshToken", "RevokedAccessToken",
+           "Client", "Consent", "LoginSession", "RefreshToken", "RefreshTokenState",
+           "RevokedAccessToken",
            "TokenFamily", "User"]

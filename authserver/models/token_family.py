@@ -62,9 +62,6 @@ class TokenFamily(db.Model):
         db.session.add(family)
         return family
 
-    def is_live(self, now: int) -> bool:
-        return self.revoked_at is None and now < self.expires_at
-
     @classmethod
     def is_active(cls, family_id: str, now: int) -> bool:
         """Whether access tokens of this family still count (introspection, /userinfo)."""

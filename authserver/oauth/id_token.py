@@ -13,8 +13,9 @@ from authlib.oidc.core import OpenIDCode, OpenIDToken
 from authlib.oidc.core.util import create_half_hash
 
 from ..clock import clock
+from ..extensions import db
 from ..keys import KeyRing
-from ..models import Client
+from ..models import Client, User
 from .bearer import InvalidToken, decode_signed
 from .claims import user_claims
 from .subject import Subject
@@ -36,7 +37,8 @@ class IdTokens(OpenIDToken):
         return {"iss": self.issuer, "aud": client.client_id, "iat": now, "exp": now + self.ttl}
 
     def generate_user_info(self, user: Subject, scope: str) -> dict:
-        return user_claims(user.user, set(scope.split()))
+        """Claims from the User row: loaded here, since the refresh path carries only ids."""
+        return user_claims(db.session.get(User, user.user_id), set(scope.split()))
 
     def encode_id_token(self, token: dict, request: OAuth2Request) -> str:
         subject: Subject = request.user

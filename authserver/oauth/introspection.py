@@ -46,6 +46,7 @@ class IntrospectionEndpoint(BaseIntrospectionEndpoint):
             fields = ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti")
             return {"active": True, "token_type": "Bearer",
                     **{name: claims[name] for name in fields if name in claims}}
-        return {"active": True, "token_type": "refresh_token", "scope": token.family.scope,
-                "client_id": token.family.client_id, "sub": token.user.sub, "iss": issuer,
-                "iat": token.row.issued_at, "exp": token.row.expires_at}
+        state = token.state
+        return {"active": True, "token_type": "refresh_token", "scope": state.scope,
+                "client_id": state.client_id, "sub": state.sub, "iss": issuer,
+                "iat": state.issued_at, "exp": state.expires_at}

@@ -60,7 +60,7 @@ def _parse(raw: bytes) -> dict[str, str]:
 
 def read_form(request: Request, allow_query: bool = False) -> dict[str, str]:
     """The parameters of a POST to a protocol endpoint, checked."""
-    if request.args and not allow_query:
+    if not allow_query and request.environ.get("QUERY_STRING") and request.args:
         raise InvalidRequestError("parameters must be sent in the request body, "
                                   "not in the query string")
     if request.mimetype != FORM_TYPE:

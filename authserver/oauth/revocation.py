@@ -34,6 +34,6 @@ class RevocationEndpoint(BaseRevocationEndpoint):
             RevokedAccessToken.revoke(token.claims["jti"], token.claims["exp"])
             audit("token.revoked", kind="access_token", client_id=request.client.client_id)
         else:
-            TokenFamily.revoke(token.family.id, clock.now())
-            audit("token.revoked", kind="refresh_token", family=token.family.id,
+            TokenFamily.revoke(token.state.family_id, clock.now())
+            audit("token.revoked", kind="refresh_token", family=token.state.family_id,
                   client_id=request.client.client_id)

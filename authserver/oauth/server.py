@@ -19,7 +19,7 @@ from flask import Flask, Response, current_app, request
 
 from ..keys import KeyRing
 from ..metrics import count_token_response
-from ..models import OFFLINE_ACCESS, Client
+from ..models import OFFLINE_ACCESS, Client, RefreshTokenState
 from .client_auth import authenticate_client
 from .client_cache import ClientCache
 from .grants.authorization_code import AuthorizationCodeGrant
@@ -92,17 +92,19 @@ class AuthorizationServer(FlaskAuthorizationServer):
         if scope and not set(scope.split()) <= set(self.scopes_supported):
             raise InvalidScopeError("unknown scope")
 
-    def issue_tokens(self, params: dict[str, str] | None = None) -> TokenResult:
+    def issue_tokens(self, params: dict[str, str] | None = None,
+                     prefetched: tuple[str, RefreshTokenState] | None = None) -> TokenResult:
         """Authlib's token flow, returning the client too (refresh-cookie mode needs it).
 
-        params stands in for the form body when the request is built by us (/refresh).
+        params stands in for the form body when the request is built by us (/refresh), and
+        `prefetched` is the refresh token that request already looked up.
         """
         grant_type = None
         try:
             if params is None:
                 params = read_form(request)
             grant_type = params.get("grant_type")
-            oauth_request = ProtocolRequest(request, params, self.issuer)
+            oauth_request = ProtocolRequest(request, params, self.issuer, prefetched)
             grant = self.get_token_grant(oauth_request)
             grant.validate_token_request()
             status, body, headers = grant.create_token_response()

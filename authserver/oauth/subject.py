@@ -9,14 +9,18 @@ from ..models import User
 
 @dataclass(frozen=True)
 class Subject:
-    user: User
+    """Plain values, so the refresh path needs no User instance."""
+
+    user_id: int
+    #: the public subject identifier (the `sub` claim)
+    sub: str
     #: the token family this request issues into; its id rides in every access token
     family_id: str
     #: when the user last authenticated (OIDC auth_time), kept across refreshes
     auth_time: int
 
     def get_user_id(self) -> str:
-        return self.user.sub
+        return self.sub
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Client, RefreshToken, TokenFamily, User
+from ..models import Client, RefreshToken, RefreshTokenState
 from .bearer import InvalidToken, is_live, verify_access_token
 
 
@@ -24,16 +24,13 @@ class FoundAccessToken:
 
 @dataclass(frozen=True)
 class FoundRefreshToken:
-    row: RefreshToken
-    family: TokenFamily
-    user: User
+    state: RefreshTokenState
 
     def check_client(self, client: Client) -> bool:
-        return self.family.client_id == client.client_id
+        return self.state.client_id == client.client_id
 
     def is_active(self, now: int) -> bool:
-        return (self.row.rotated_at is None and self.row.expires_at > now
-                and self.family.is_live(now) and not self.user.disabled)
+        return self.state.is_active(now)
 
 
 def find_token(value: str, now: int) -> FoundAccessToken | FoundRefreshToken | None:
@@ -43,5 +40,5 @@ def find_token(value: str, now: int) -> FoundAccessToken | FoundRefreshToken | N
             return FoundAccessToken(verify_access_token(value, now, live=False))
         except InvalidToken:
             return None
-    found = RefreshToken.find_with_family(value)
-    return FoundRefreshToken(*found) if found else None
+    state = RefreshToken.lookup(value)
+    return FoundRefreshToken(state) if state else None

@@ -9,6 +9,7 @@ from . import (
     account,
     authorize,
     consent,
+    cookie_session,
     cors,
     discovery,
     errors,
@@ -30,4 +31,5 @@ def register_blueprints(app: Flask) -> None:
     errors.init_app(app)
     request_context.init_app(app)
     access.init_app(app)
+    cookie_session.init_app(app)
     cors.init_app(app)

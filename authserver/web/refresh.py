@@ -13,7 +13,7 @@ from flask import Blueprint, Response, request
 from ..audit import audit
 from ..clock import clock
 from ..extensions import db
-from ..models import Client, RefreshToken, TokenFamily
+from ..models import RefreshToken, RefreshTokenState, TokenFamily
 from ..oauth.server import authorization_server
 from .answers import error_answer
 from .oauth import finish, token_response
@@ -47,29 +47,30 @@ def refused(exc: CookieRefused) -> Response:
     return response
 
 
-def cookie_family() -> tuple[str, TokenFamily]:
-    """The cookie and its family, from an allowed origin of the family's client."""
+def cookie_token() -> tuple[str, RefreshTokenState]:
+    """The cookie and what is stored about it, from an allowed origin of its client."""
     if not request.headers.get("X-Requested-With"):
         raise CookieRefused(403, "invalid_request", "X-Requested-With is required", False)
     value = presented_cookie()
-    found = RefreshToken.find_with_family(value) if value else None
+    found = RefreshToken.lookup(value) if value else None
     if found is None:
         raise _no_session()
-    family = found[1]
-    client = Client.find(family.client_id)
+    client = authorization_server().query_client(found.client_id)
     if client is None or not client.refresh_cookie:
         raise _no_session()
     if request.headers.get("Origin") not in client.cors_origins:
         raise CookieRefused(403, "invalid_request", "origin not allowed for this client", False)
-    return value, family
+    return value, found
 
 
 @bp.post("/refresh")
 def refresh() -> Response:
-    """Same rotation, grace window and reuse detection as grant_type=refresh_token."""
-    value, family = cookie_family()
-    result = authorization_server().issue_tokens({
-        "grant_type": "refresh_token", "refresh_token": value, "client_id": family.client_id})
+    """Same rotation, grace window and reuse detection as grant_type=refresh_token; the grant
+    reuses the lookup made here."""
+    value, found = cookie_token()
+    result = authorization_server().issue_tokens(
+        {"grant_type": "refresh_token", "refresh_token": value, "client_id": found.client_id},
+        prefetched=(value, found))
     if not result.ok:
         raise _no_session()
     return finish(token_response(result))
@@ -78,14 +79,14 @@ def refresh() -> Response:
 @bp.delete("/refresh")
 def sign_out() -> Response:
     """Revoke the cookie's family, or every family of its user with ?everywhere=1."""
-    _, family = cookie_family()
+    _, found = cookie_token()
     everywhere = request.args.get("everywhere") in ("1", "true")
     now = clock.now()
     if everywhere:
-        TokenFamily.revoke_for_user(family.user_id, now)
+        TokenFamily.revoke_for_user(found.user_id, now)
     else:
-        TokenFamily.revoke(family.id, now)
-    audit("session.signed_out", family=family.id, client_id=family.client_id,
+        TokenFamily.revoke(found.family_id, now)
+    audit("session.signed_out", family=found.family_id, client_id=found.client_id,
           everywhere=everywhere)
     db.session.commit()
     response = Response(status=204)

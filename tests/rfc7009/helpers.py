@@ -98,9 +98,9 @@ class StoredRefreshToken:
 
 def stored_refresh_token(app: Flask, token: str) -> StoredRefreshToken | None:
     with app.app_context():
-        found = RefreshToken.find_with_family(token)
+        found = RefreshToken.lookup(token)
         if found is None:
             return None
-        row, family, _ = found
-        return StoredRefreshToken(row.issued_at, row.expires_at, row.rotated_at, family.id,
-                                  family.client_id, family.expires_at, family.revoked_at)
+        return StoredRefreshToken(found.issued_at, found.expires_at, found.rotated_at,
+                                  found.family_id, found.client_id, found.family_expires_at,
+                                  found.revoked_at)

@@ -108,7 +108,7 @@ class AuthorizationCodeGrant(GrantSettings, grants.AuthorizationCodeGrant):
         user = db.session.get(User, authorization_code.user_id)
         if user is None or user.disabled:
             raise InvalidGrantError(INVALID_CODE)
-        return Subject(user=user, family_id=TokenFamily.new_id(),
+        return Subject(user_id=user.id, sub=user.sub, family_id=TokenFamily.new_id(),
                        auth_time=authorization_code.auth_time)
 
     def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None,
@@ -125,7 +125,7 @@ class AuthorizationCodeGrant(GrantSettings, grants.AuthorizationCodeGrant):
                                    openid=bool(is_openid_scope(token.get("scope", ""))))
         self.request.authorization_code.family_id = family.id
         audit("token.issued", grant="authorization_code", client_id=self.client.client_id,
-              user=subject.user.sub)
+              user=subject.sub)
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
         """Nothing to delete: the code was marked consumed, and stays until `purge` so that

@@ -23,7 +23,7 @@ class GrantSettings:
         (the access tokens carry the family id, so revoking the family reaches them too)."""
         now = clock.now()
         family = TokenFamily.start(
-            subject.family_id, subject.user.id, self.client.client_id, token.get("scope", ""),
+            subject.family_id, subject.user_id, self.client.client_id, token.get("scope", ""),
             subject.auth_time, now, self.settings["AUTHSERVER_REFRESH_TOKEN_ABSOLUTE_TTL"],
             self.request.headers.get("User-Agent"), openid=openid)
         if "refresh_token" in token:

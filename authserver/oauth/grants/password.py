@@ -27,11 +27,12 @@ class PasswordGrant(GrantSettings, grants.ResourceOwnerPasswordCredentialsGrant)
                                  via="password_grant", client_id=self.request.client.client_id)
         if user is None:
             raise InvalidGrantError(BAD_CREDENTIALS)
-        return Subject(user=user, family_id=TokenFamily.new_id(), auth_time=clock.now())
+        return Subject(user_id=user.id, sub=user.sub, family_id=TokenFamily.new_id(),
+                       auth_time=clock.now())
 
     def save_token(self, token: dict) -> None:
         """Start the login's token family with its first refresh token."""
         subject: Subject = self.request.user
         self.start_family(subject, token)
         audit("token.issued", grant="password", client_id=self.client.client_id,
-              user=subject.user.sub)
+              user=subject.sub)

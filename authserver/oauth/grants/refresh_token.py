@@ -17,7 +17,7 @@ from ...audit import audit
 from ...clock import clock
 from ...crypto import derive_token
 from ...extensions import db
-from ...models import Client, RefreshToken, TokenFamily, User
+from ...models import Client, RefreshToken, RefreshTokenState, TokenFamily
 from ..subject import Subject
 from .base import GrantSettings
 
@@ -30,17 +30,15 @@ class PresentedRefreshToken:
     """A refresh token found by its digest, with what Authlib asks of it."""
 
     value: str
-    row: RefreshToken
-    family: TokenFamily
-    user: User
+    state: RefreshTokenState
     #: set when this is a replay of the live token's predecessor inside the grace window
-    successor: RefreshToken | None = None
+    successor: RefreshTokenState | None = None
 
     def check_client(self, client: Client) -> bool:
-        return self.family.client_id == client.client_id
+        return self.state.client_id == client.client_id
 
     def get_scope(self) -> str:
-        return self.family.scope
+        return self.state.scope
 
 
 class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
@@ -58,45 +56,54 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         return presented
 
     def _usable(self, refresh_token: str) -> PresentedRefreshToken | None:
-        found = RefreshToken.find_with_family(refresh_token)
-        if found is None:
+        state = self._looked_up(refresh_token)
+        if state is None:
             return None
-        row, family, user = found
         now = clock.now()
-        if family.client_id != self.request.client.client_id:
+        if state.client_id != self.request.client.client_id:
             return None  # another client's token: refuse, and leave it alone (RF-03)
-        if not family.is_live(now) or user.disabled:
+        if not state.family_is_live(now):
             return None
-        if row.rotated_at is None:
-            if row.expires_at <= now:
+        if state.rotated_at is None:
+            if state.expires_at <= now:
                 return None
-            return PresentedRefreshToken(refresh_token, row, family, user)
-        if successor := self._live_successor(refresh_token, row, now):
-            return PresentedRefreshToken(refresh_token, row, family, user, successor)
-        self._revoke_reused(family, now)
+            return PresentedRefreshToken(refresh_token, state)
+        if successor := self._live_successor(refresh_token, state, now):
+            return PresentedRefreshToken(refresh_token, state, successor)
+        self._revoke_reused(state, now)
         return None
 
-    def _live_successor(self, value: str, row: RefreshToken, now: int) -> RefreshToken | None:
+    def _looked_up(self, refresh_token: str) -> RefreshTokenState | None:
+        """The lookup the caller already made for this very token (POST /refresh checks the
+        cookie's client first), or a fresh one."""
+        prefetched = self.request.prefetched_refresh_token
+        if prefetched is not None and prefetched[0] == refresh_token:
+            return prefetched[1]
+        return RefreshToken.lookup(refresh_token)
+
+    def _live_successor(self, value: str, state: RefreshTokenState, now: int
+                        ) -> RefreshTokenState | None:
         """The successor, if the token was rotated moments ago and its successor is still the
         family's live token: then presenting it again is a retry, not reuse."""
         grace = self.settings["AUTHSERVER_REFRESH_GRACE_SECONDS"]
-        if row.rotated_at is None or now - row.rotated_at > grace or grace == 0:
+        if state.rotated_at is None or now - state.rotated_at > grace or grace == 0:
             return None
-        successor = RefreshToken.find(self.successor(value))
+        successor = RefreshToken.lookup(self.successor(value))
         if successor is None or successor.rotated_at is not None or successor.expires_at <= now:
             return None
         return successor
 
-    def _revoke_reused(self, family: TokenFamily, now: int) -> None:
+    def _revoke_reused(self, state: RefreshTokenState, now: int) -> None:
         """Reuse: revoke the family and commit now, since the error answer rolls back."""
-        TokenFamily.revoke(family.id, now)
+        TokenFamily.revoke(state.family_id, now)
         db.session.commit()
-        audit("refresh.reuse_detected", family=family.id, client_id=family.client_id,
-              user_id=family.user_id)
+        audit("refresh.reuse_detected", family=state.family_id, client_id=state.client_id,
+              user_id=state.user_id)
 
     def authenticate_user(self, refresh_token: PresentedRefreshToken) -> Subject:
-        family = refresh_token.family
-        return Subject(user=refresh_token.user, family_id=family.id, auth_time=family.auth_time)
+        state = refresh_token.state
+        return Subject(user_id=state.user_id, sub=state.sub, family_id=state.family_id,
+                       auth_time=state.auth_time)
 
     def issue_token(self, user: Subject, refresh_token: PresentedRefreshToken) -> dict:
         """A new access token (scope narrowed on request) and the derived successor."""
@@ -107,21 +114,25 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
 
     def save_token(self, token: dict) -> None:
         presented: PresentedRefreshToken = self.request.refresh_token
+        state = presented.state
         now = clock.now()
         successor = presented.successor
-        if successor is None and presented.row.mark_rotated(now):
-            successor = RefreshToken.issue(token["refresh_token"], presented.family, now,
-                                           self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
-            audit("refresh.rotated", family=presented.family.id, client_id=self.client.client_id)
+        if successor is None and RefreshToken.claim(state.id, now):
+            expires_at = min(now + self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"],
+                             state.family_expires_at)
+            RefreshToken.insert_successor(token["refresh_token"], state.family_id, now,
+                                          expires_at)
+            audit("refresh.rotated", family=state.family_id, client_id=self.client.client_id)
         else:
             if successor is None:  # a concurrent request rotated it first and has committed
-                db.session.refresh(presented.row)
-                successor = self._live_successor(presented.value, presented.row, now)
+                current = RefreshToken.lookup(presented.value)
+                successor = current and self._live_successor(presented.value, current, now)
                 if successor is None:
-                    self._revoke_reused(presented.family, now)
+                    self._revoke_reused(state, now)
                     raise InvalidGrantError(INVALID_REFRESH_TOKEN)
-            audit("refresh.retried", family=presented.family.id, client_id=self.client.client_id)
-        token["refresh_token_expires_in"] = successor.expires_at - now
+            expires_at = successor.expires_at
+            audit("refresh.retried", family=state.family_id, client_id=self.client.client_id)
+        token["refresh_token_expires_in"] = expires_at - now
 
     def revoke_old_credential(self, refresh_token: PresentedRefreshToken) -> None:
         """Nothing left to do: save_token rotated the old token in the same transaction."""
