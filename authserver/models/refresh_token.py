@@ -79,6 +79,8 @@ class RefreshTokenState(NamedTuple):
     auth_time: int
     family_expires_at: int
     revoked_at: int | None
+    #: an OpenID sign-in (code flow with openid): its refreshes carry a new id_token
+    openid: bool
     user_id: int
     sub: str
     user_disabled: bool
@@ -96,7 +98,8 @@ _TOKEN, _FAMILY, _USER = RefreshToken.__table__, TokenFamily.__table__, User.__t
 _LOOKUP = (
     select(_TOKEN.c.id, _TOKEN.c.issued_at, _TOKEN.c.expires_at, _TOKEN.c.rotated_at,
            _FAMILY.c.id, _FAMILY.c.client_id, _FAMILY.c.scope, _FAMILY.c.auth_time,
-           _FAMILY.c.expires_at, _FAMILY.c.revoked_at, _USER.c.id, _USER.c.sub,
+           _FAMILY.c.expires_at, _FAMILY.c.revoked_at, _FAMILY.c.openid, _USER.c.id,
+           _USER.c.sub,
            _USER.c.disabled)
     .select_from(_TOKEN.join(_FAMILY, _FAMILY.c.id == _TOKEN.c.family_id)
                  .join(_USER, _USER.c.id == _FAMILY.c.user_id))

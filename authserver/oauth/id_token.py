@@ -79,7 +79,7 @@ class OpenIDRefresh(IdTokens):
     """The refresh grant's OpenID extension: a new id_token for an OpenID sign-in."""
 
     def process_token(self, grant, response: tuple) -> dict:
-        if not grant.request.refresh_token.family.openid:
+        if not grant.request.refresh_token.state.openid:
             return response[1]
         return super().process_token(grant, response)
 
