@@ -62,9 +62,21 @@ def run_granian(app: Flask, serving: Serving) -> None:
     server = Server(
         "authserver", address=serving.host, port=serving.port, interface=Interfaces.WSGI,
         workers=serving.workers, blocking_threads=serving.threads, websockets=False,
-        log_access=False,
+        log_access=False, log_dictconfig=_granian_logging(app.config["AUTHSERVER_LOG_FORMAT"]),
         workers_kill_timeout=serving.timeout, respawn_failed_workers=True)
     server.serve(target_loader=lambda *_: _forked(app), wrap_loader=False)
+
+
+def _granian_logging(log_format: str) -> dict:
+    """Granian's own lines (start, workers, signals) in our format, on stderr like ours."""
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"authserver": {"()": "authserver.logs.formatter",
+                                      "log_format": log_format}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "authserver",
+                                "stream": "ext://sys.stderr"}},
+        "loggers": {"_granian": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+    }
 
 
 def run_gunicorn(app: Flask, serving: Serving) -> None:

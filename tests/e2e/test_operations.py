@@ -14,6 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import requests
 
 from authserver.extensions import db
@@ -53,8 +54,16 @@ def test_metrics_are_summed_over_the_workers(serve, machine, tmp_path: Path):
     assert len(counted_by) >= 2, "one file per worker process (multiprocess mode)"
 
 
-def test_json_logs_one_object_per_line_with_request_ids_and_no_secrets(serve, machine):
-    server = serve(AUTHSERVER_LOG_FORMAT="json")
+#: each HTTP server `serve` offers, and the logger of its own lines
+SERVER_LOGGERS = {"granian": "_granian", "gunicorn": "gunicorn.error"}
+#: what each says when it has stopped cleanly
+SHUTDOWN_LINES = {"granian": "Granian shutdown completed", "gunicorn": "Shutting down: Master"}
+
+
+@pytest.mark.parametrize("http_server", SERVER_LOGGERS)
+def test_json_logs_one_object_per_line_with_request_ids_and_no_secrets(serve, machine,
+                                                                       http_server):
+    server = serve(http_server=http_server, AUTHSERVER_LOG_FORMAT="json")
     issued = client_credentials(server, machine)
     access_token = issued.json()["access_token"]
     jwks = requests.get(f"{server.url}/jwks", timeout=TIMEOUT)
@@ -70,7 +79,7 @@ def test_json_logs_one_object_per_line_with_request_ids_and_no_secrets(serve, ma
     assert by_path["/userinfo"]["status"] in (400, 401)  # a query-string token is refused
     (audit,) = [line for line in lines if line.get("event") == "token.issued"]
     assert audit["client_id"] == machine.client_id  # a flat object, not JSON in a string
-    assert any(line["logger"] == "gunicorn.error" for line in lines)
+    assert any(line["logger"] == SERVER_LOGGERS[http_server] for line in lines)
     log = server.log()
     assert access_token not in log and machine.secret not in log
 
@@ -113,8 +122,9 @@ def test_serve_waits_for_a_database_that_comes_up(settings: dict, tmp_path: Path
         stop_server(server)
 
 
-def test_sigterm_lets_the_request_in_flight_finish(serve, app, spa, alice):
-    server = serve(workers=1)
+@pytest.mark.parametrize("http_server", SHUTDOWN_LINES)
+def test_sigterm_lets_the_request_in_flight_finish(serve, app, spa, alice, http_server):
+    server = serve(workers=1, http_server=http_server)
     with app.app_context(), db.engine.connect() as blocker:
         blocker.exec_driver_sql("SELECT 1")  # BEGIN IMMEDIATE (extensions.py): the write lock
         with ThreadPoolExecutor(1) as pool:
@@ -128,4 +138,4 @@ def test_sigterm_lets_the_request_in_flight_finish(serve, app, spa, alice):
             response = answer.result()
     assert response.status_code == 200, response.text
     assert server.process.wait(timeout=TIMEOUT) == 0
-    assert "Shutting down: Master" in server.log()
+    assert SHUTDOWN_LINES[http_server] in server.log()
