@@ -32,6 +32,9 @@ class Serving:
     #: requests a worker runs at once
     threads: int
     timeout: int
+    log_format: str = "text"
+    #: AUTHSERVER_TRUSTED_PROXIES: whether forwarded headers may be believed at all
+    trusted_proxies: int = 0
 
 
 def default_threads(app: Flask) -> int:
@@ -62,7 +65,7 @@ def run_granian(app: Flask, serving: Serving) -> None:
     server = Server(
         "authserver", address=serving.host, port=serving.port, interface=Interfaces.WSGI,
         workers=serving.workers, blocking_threads=serving.threads, websockets=False,
-        log_access=False, log_dictconfig=_granian_logging(app.config["AUTHSERVER_LOG_FORMAT"]),
+        log_access=False, log_dictconfig=_granian_logging(serving.log_format),
         workers_kill_timeout=serving.timeout, respawn_failed_workers=True)
     server.serve(target_loader=lambda *_: _forked(app), wrap_loader=False)
 
@@ -84,14 +87,12 @@ def run_gunicorn(app: Flask, serving: Serving) -> None:
     from gunicorn.app.base import BaseApplication
     from gunicorn.glogging import Logger
 
-    config = app.config
-
     class Log(Logger):
         """Gunicorn's own lines (start, workers, signals) in our format, from the first."""
 
         def setup(self, cfg) -> None:
             super().setup(cfg)
-            use_format_for(self.error_log, config["AUTHSERVER_LOG_FORMAT"])
+            use_format_for(self.error_log, serving.log_format)
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -108,7 +109,7 @@ def run_gunicorn(app: Flask, serving: Serving) -> None:
                 "accesslog": None,
                 # X-Forwarded-Proto & co. only from a proxy the operator said is there (the
                 # issuer never comes from them anyway); none when the peer is the client
-                "forwarded_allow_ips": "*" if config["AUTHSERVER_TRUSTED_PROXIES"] else "",
+                "forwarded_allow_ips": "*" if serving.trusted_proxies else "",
             }
             for name, value in options.items():
                 self.cfg.set(name, value)
@@ -146,8 +147,9 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, timeou
         except (ConfigError, KeyFolderError) as exc:
             raise click.ClickException(str(exc)) from None
         wait_for_database_or_exit(app)
-        RUNNERS[server](app, Serving(host, port, workers or _cpus(),
-                                     threads or default_threads(app), timeout))
+        RUNNERS[server](app, Serving(
+            host, port, workers or _cpus(), threads or default_threads(app), timeout,
+            app.config["AUTHSERVER_LOG_FORMAT"], app.config["AUTHSERVER_TRUSTED_PROXIES"]))
 
 
 def _cpus() -> int:
