@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from . import passwords
 from .clock import clock
 from .config import is_production, load_config
 from .extensions import init_extensions
@@ -25,6 +26,8 @@ def create_app(overrides: dict[str, Any] | None = None, with_keys: bool = True) 
     app.config.update(load_config(overrides))
     app.config.setdefault("AUTHSERVER_MIGRATIONS_DIR", str(MIGRATIONS_DIR))
     configure_logging(app)
+    passwords.configure(app.config["AUTHSERVER_PASSWORD_HASH_CONCURRENCY"],
+                        app.config["AUTHSERVER_PASSWORD_HASH_WAIT"])
     init_extensions(app)
     if with_keys:
         init_keys(app)

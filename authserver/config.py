@@ -71,6 +71,19 @@ def _non_negative_number(value: str) -> float:
     return number
 
 
+def _rate_limit(value: str) -> str:
+    """Flask-Limiter's notation (`10/minute;100/hour`), checked at start-up; `off` = none."""
+    from limits import parse_many
+
+    if value.strip().lower() == "off":
+        return ""
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError(f"not a rate limit such as '10/minute': {value!r}") from None
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("AUTHSERVER_ENV", "development", str,
             "`development` or `production`; production refuses unsafe settings."),
@@ -119,11 +132,40 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUTHSERVER_TRUSTED_PROXIES", 0, _non_negative_int,
             "Number of reverse proxies in front whose X-Forwarded-For (client IP) and "
             "X-Request-Id are trusted; 0 = none (the socket peer is the client)."),
+    Setting("AUTHSERVER_REDIS_URL", None, str,
+            "Redis URL (`redis://host:6379/0`) for rate-limit and lockout counters shared by "
+            "every instance; unset: counters in each worker's memory."),
+    Setting("AUTHSERVER_REDIS_KEY_PREFIX", "authserver", str,
+            "Prefix of this deployment's keys in Redis, so deployments can share one Redis."),
+    Setting("AUTHSERVER_RATE_LIMIT_PER_IP", "300/minute", _rate_limit,
+            "Requests per client IP to each protocol endpoint (Flask-Limiter notation, "
+            "`;`-separated; `off` = none)."),
+    Setting("AUTHSERVER_RATE_LIMIT_PER_CLIENT", "1200/minute", _rate_limit,
+            "Requests per presented client_id to /token, /revoke and /introspect."),
+    Setting("AUTHSERVER_RATE_LIMIT_PER_ACCOUNT", "20/minute;100/hour", _rate_limit,
+            "Password attempts per account (username), whatever the IP or client."),
+    Setting("AUTHSERVER_LOCKOUT_THRESHOLD", 30, _non_negative_int,
+            "Failed logins of one account that lock it temporarily (every multiple locks "
+            "again, longer); 0 = no lockout."),
+    Setting("AUTHSERVER_LOCKOUT_WAIT_INCREMENT", 60, _positive_int,
+            "Seconds added to the lockout at each multiple of the threshold."),
+    Setting("AUTHSERVER_LOCKOUT_MAX_WAIT", 900, _positive_int,
+            "Longest lockout (s): a lockout is never permanent."),
+    Setting("AUTHSERVER_LOCKOUT_RESET_AFTER", 43_200, _positive_int,
+            "Seconds after an account's first counted failure when its count starts over."),
+    Setting("AUTHSERVER_PASSWORD_HASH_CONCURRENCY", None, _positive_int,
+            "Password hashes a worker computes at once; default: the number of CPUs."),
+    Setting("AUTHSERVER_PASSWORD_HASH_WAIT", 0.5, _non_negative_number,
+            "Seconds a login waits for a hashing slot before answering 503."),
     Setting("AUTHSERVER_LOG_LEVEL", "INFO", str, "Log level of the server's loggers."),
     Setting("AUTHSERVER_DB_POOL_SIZE", 5, _positive_int, "Connection pool size (PostgreSQL)."),
     Setting("AUTHSERVER_DB_TIMEOUT", 5, _positive_int,
             "Seconds to wait for a database connection or lock before failing."),
 )
+
+RATE_LIMIT_SETTINGS = ("AUTHSERVER_RATE_LIMIT_PER_IP", "AUTHSERVER_RATE_LIMIT_PER_CLIENT",
+                       "AUTHSERVER_RATE_LIMIT_PER_ACCOUNT")
+
 
 def load_config(overrides: Mapping[str, Any] | None = None,
                 environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -240,6 +282,11 @@ def validate(config: Mapping[str, Any]) -> None:
     if cookie.startswith("__Secure-") and not config["AUTHSERVER_COOKIE_SECURE"]:
         raise ConfigError("AUTHSERVER_REFRESH_COOKIE_NAME: browsers accept __Secure- cookies "
                           "only over https; this issuer is plain http")
+    for name in RATE_LIMIT_SETTINGS:
+        try:
+            _rate_limit(config[name] or "off")
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
     if config["AUTHSERVER_KEY_SIZE"] < 2048:
         raise ConfigError("AUTHSERVER_KEY_SIZE must be at least 2048 (RFC 7518 §3.3)")
     if config["AUTHSERVER_ACCESS_TOKEN_ALG"] not in ALGORITHMS:

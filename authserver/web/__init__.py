@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import account, cors, discovery, errors, health, oauth, refresh, request_context, userinfo
+from . import (
+    account,
+    cors,
+    discovery,
+    errors,
+    health,
+    oauth,
+    rate_limits,
+    refresh,
+    request_context,
+    userinfo,
+)
 
 
 def register_blueprints(app: Flask) -> None:
     for module in (oauth, refresh, discovery, userinfo, account, health):
         app.register_blueprint(module.bp)
+    rate_limits.init_app(app)
     errors.init_app(app)
     request_context.init_app(app)
     cors.init_app(app)
