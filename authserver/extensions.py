@@ -1,14 +1,16 @@
-"""Flask extensions, created once and unbound; create_app binds them."""
+"""Flask extensions, created once and unbound; create_app binds them. Also the per-app
+rate-limit counters (they hold storage, so they cannot be module-wide)."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from .counters import Counters, counting_in
 
 
 class Base(DeclarativeBase):
@@ -25,7 +27,7 @@ def init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine)
-    init_limiter(app)
+    init_counters(app)
 
 
 def client_ip() -> str:
@@ -33,30 +35,18 @@ def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
-def init_limiter(app: Flask) -> Limiter:
-    """One Flask-Limiter per app, unlike db: it keeps its storage and its limits on itself, so
-    a module-wide one would mix the counters and limits of every app a process builds.
-
-    Counters live in Redis when AUTHSERVER_REDIS_URL is set (shared by every instance), else
-    in the worker's memory. If Redis stops answering, the worker falls back to memory rather
-    than failing the request, and returns to Redis when it answers again.
-    """
+def init_counters(app: Flask) -> Counters:
+    """The rate-limit and lockout counters of this app (counters.py): in Redis when
+    AUTHSERVER_REDIS_URL is set, so that every instance shares them, else in worker memory."""
     config = app.config
-    redis_url = config["AUTHSERVER_REDIS_URL"]
-    options = {"key_prefix": config["AUTHSERVER_REDIS_KEY_PREFIX"]} if redis_url else {}
-    limiter = Limiter(client_ip, storage_uri=redis_url or "memory://", storage_options=options,
-                      strategy="fixed-window", headers_enabled=False,
-                      in_memory_fallback_enabled=True)
-    limiter.init_app(app)
-    app.extensions["authserver.limiter"] = limiter
-    return limiter
+    counters = counting_in(config["AUTHSERVER_REDIS_URL"], config["AUTHSERVER_REDIS_KEY_PREFIX"])
+    app.extensions["authserver.counters"] = counters
+    return counters
 
 
-def limiter() -> Limiter:
-    """The current app's rate limiter."""
-    return current_app.extensions["authserver.limiter"]
-
-
+def counters() -> Counters:
+    """The current app's counters."""
+    return current_app.extensions["authserver.counters"]
 def tune_sqlite(engine: Engine) -> None:
     """WAL with synchronous=NORMAL, foreign keys on, and BEGIN IMMEDIATE transactions.
 

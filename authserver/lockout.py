@@ -8,17 +8,17 @@ AUTHSERVER_LOCKOUT_MAX_WAIT: never permanent. The count starts over
 AUTHSERVER_LOCKOUT_RESET_AFTER seconds after the first failure, and a successful login resets
 it.
 
-The counters live in the rate limiter's storage: Redis when configured, so every instance
-shares them; they expire by themselves (nothing to purge), and a failed login records its
-failure without committing anything in the database, whose transaction the failed request
-rolls back.
+The counters live in the rate limiter's storage (counters.py): Redis when configured, so
+every instance shares them. Chosen over a database table because they expire by themselves
+(nothing to purge), a failed login records its failure without a commit in the transaction
+the failed request rolls back, and a login costs no extra write. Without Redis each worker
+counts alone: a deployment of several workers or instances sets AUTHSERVER_REDIS_URL.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -26,10 +26,9 @@ from flask import current_app
 from limits.storage import Storage
 
 from .audit import audit
-from .extensions import limiter
+from .extensions import counters
 from .models.user import normalize_email
 
-log = logging.getLogger("authserver")
 T = TypeVar("T")
 
 
@@ -40,29 +39,18 @@ def account_key(email: str) -> str:
     return hmac.new(secret, b"account\x00" + name, hashlib.sha256).hexdigest()[:32]
 
 
-def _storage() -> Storage:
-    """The live counter storage (memory when Redis is down: see extensions.init_limiter)."""
-    return limiter().limiter.storage
-
-
 def _keys(account: str) -> tuple[str, str]:
     return f"lockout/failures/{account}", f"lockout/locked/{account}"
 
 
-def _guarded(what: str, action: Callable[[Storage], T], otherwise: T) -> T:
-    """Run a storage action; a storage outage must not turn every login into a 500."""
-    try:
-        return action(_storage())
-    except Exception:
-        log.warning("lockout storage unavailable: %s", what)
-        return otherwise
+def _counted(action: Callable[[Storage], T]) -> T:
+    return counters().run(lambda strategy: action(strategy.storage))
 
 
 def is_locked(account: str) -> bool:
     if not current_app.config["AUTHSERVER_LOCKOUT_THRESHOLD"]:
         return False
-    return _guarded("lock state not checked",
-                    lambda storage: storage.get(_keys(account)[1]) > 0, False)
+    return _counted(lambda storage: storage.get(_keys(account)[1]) > 0)
 
 
 def record_failure(account: str, user: str | None) -> None:
@@ -72,17 +60,17 @@ def record_failure(account: str, user: str | None) -> None:
     if not threshold:
         return
     failures_key, locked_key = _keys(account)
-    failures = _guarded("failure not counted", lambda storage: storage.incr(
-        failures_key, config["AUTHSERVER_LOCKOUT_RESET_AFTER"]), 0)
-    if not failures or failures % threshold:
+    failures = _counted(lambda storage: storage.incr(
+        failures_key, config["AUTHSERVER_LOCKOUT_RESET_AFTER"]))
+    if failures % threshold:
         return
     wait = min(config["AUTHSERVER_LOCKOUT_WAIT_INCREMENT"] * (failures // threshold),
                config["AUTHSERVER_LOCKOUT_MAX_WAIT"])
-    _guarded("lock not set", lambda storage: storage.incr(locked_key, wait), 0)
+    _counted(lambda storage: storage.incr(locked_key, wait))
     audit("login.locked", account=account, user=user, failures=failures, seconds=wait)
 
 
 def reset(account: str) -> None:
     """A successful login forgets the failures."""
     if current_app.config["AUTHSERVER_LOCKOUT_THRESHOLD"]:
-        _guarded("failures not reset", lambda storage: storage.clear(_keys(account)[0]), None)
+        _counted(lambda storage: storage.clear(_keys(account)[0]))

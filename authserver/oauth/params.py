@@ -11,7 +11,7 @@ import re
 from urllib.parse import parse_qsl
 
 from authlib.oauth2.rfc6749 import InvalidRequestError
-from flask import Request
+from flask import Request, g
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FIELDS = 64
@@ -46,18 +46,33 @@ def parse_pairs(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def read_form(request: Request, allow_query: bool = False) -> dict[str, str]:
-    """The parameters of a POST to a protocol endpoint, checked."""
+    """The parameters of a POST to a protocol endpoint, checked.
+
+    Parsed once per request: the rate limits read the client_id and username before the view.
+    """
     if request.args and not allow_query:
         raise InvalidRequestError("parameters must be sent in the request body, "
                                   "not in the query string")
     if request.mimetype != FORM_TYPE:
         raise InvalidRequestError(f"the request body must be {FORM_TYPE}")
+    parsed = g.get("protocol_form")
+    if parsed is None:
+        parsed = g.protocol_form = _parse_body(request)
+    if isinstance(parsed, InvalidRequestError):
+        raise parsed
+    return dict(parsed)
+
+
+def _parse_body(request: Request) -> dict[str, str] | InvalidRequestError:
     try:
         text = request.get_data(cache=True).decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, errors="strict",
                           max_num_fields=MAX_FIELDS)
     except UnicodeDecodeError:
-        raise InvalidRequestError("the request body is not valid UTF-8") from None
+        return InvalidRequestError("the request body is not valid UTF-8")
     except ValueError:
-        raise InvalidRequestError("too many parameters") from None
-    return parse_pairs(pairs)
+        return InvalidRequestError("too many parameters")
+    try:
+        return parse_pairs(pairs)
+    except InvalidRequestError as error:
+        return error
