@@ -10,6 +10,7 @@ from . import (
     discovery,
     errors,
     health,
+    hygiene,
     oauth,
     rate_limits,
     refresh,
@@ -21,6 +22,7 @@ from . import (
 def register_blueprints(app: Flask) -> None:
     for module in (oauth, refresh, discovery, userinfo, account, health):
         app.register_blueprint(module.bp)
+    hygiene.init_app(app)
     rate_limits.init_app(app)
     errors.init_app(app)
     request_context.init_app(app)

@@ -13,6 +13,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from tests.rfc6749.conftest import edit_user  # noqa: F401  (a fixture)
+from tests.rfc7009.conftest import session  # noqa: F401  (a fixture)
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 #: every limit off, so that each test turns on only the one it is about
