@@ -212,7 +212,13 @@ def _derive(config: dict[str, Any]) -> None:
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Pool settings: fail fast on a lost database rather than hang a worker."""
+    """Pool settings: fail fast on a lost database rather than hang a worker.
+
+    pre_ping replaces connections the database dropped (a restart, a failover) at checkout;
+    connect_timeout bounds a connection attempt, pool_timeout a wait for a free connection,
+    and tcp_user_timeout a write the database host never acknowledges (it vanished from the
+    network), where the kernel would otherwise retry for about 15 minutes.
+    """
     timeout = config["AUTHSERVER_DB_TIMEOUT"]
     if config["AUTHSERVER_DATABASE_URL"].startswith("sqlite"):
         return {"connect_args": {"timeout": timeout}}
@@ -221,7 +227,9 @@ def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
         "pool_size": config["AUTHSERVER_DB_POOL_SIZE"],
         "pool_timeout": timeout,
         "pool_recycle": 1800,
-        "connect_args": {"connect_timeout": timeout},
+        "connect_args": {"connect_timeout": timeout, "tcp_user_timeout": timeout * 1000,
+                         "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                         "keepalives_count": 3},
     }
 
 

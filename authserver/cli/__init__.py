@@ -13,6 +13,7 @@ from ..config import ConfigError
 from ..keys import KeyFolderError
 from .clients import client
 from .keys import keys
+from .purge import purge_command
 from .setup import init, serve
 from .users import user
 
@@ -59,5 +60,5 @@ main = AuthserverGroup(name="authserver", create_app=_factory, add_default_comma
                        load_dotenv=False, add_version_option=False,
                        help="Run and manage the authserver authorization server.")
 main.params.clear()  # no --app/--env-file/--debug: the app is always ours
-for command in (init, serve, user, client, keys):
+for command in (init, serve, user, client, keys, purge_command):
     main.add_command(command)

@@ -98,9 +98,11 @@ Try it in another terminal (log in, call /userinfo, refresh):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=int, help="Default: the number of CPUs.")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker (gthread workers when above 1).")
 @click.option("--timeout", default=30, show_default=True, type=int,
               help="Seconds before a stuck worker is replaced; also the graceful-stop time.")
-def serve(host: str, port: int, workers: int | None, timeout: int) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int, timeout: int) -> None:
     """Serve with gunicorn (production settings)."""
     from gunicorn.app.base import BaseApplication
 
@@ -114,6 +116,7 @@ def serve(host: str, port: int, workers: int | None, timeout: int) -> None:
             options = {
                 "bind": f"{host}:{port}",
                 "workers": workers or os.cpu_count() or 1,
+                "threads": threads,
                 "timeout": timeout,
                 "graceful_timeout": timeout,
                 "keepalive": 5,

@@ -37,7 +37,7 @@ class LiveServer:
 
 
 def start_server(settings: dict, log_path: Path, workers: int = 2, port: int | None = None,
-                 **env: str) -> LiveServer:
+                 threads: int = 1, **env: str) -> LiveServer:
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     environ = {**os.environ, **{k: str(v) for k, v in settings.items()},
@@ -45,7 +45,7 @@ def start_server(settings: dict, log_path: Path, workers: int = 2, port: int | N
     log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "authserver", "serve", "--port", str(port),
-         "--workers", str(workers)],
+         "--workers", str(workers), "--threads", str(threads)],
         env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -75,8 +75,10 @@ def serve(app, settings: dict, tmp_path: Path) -> Iterator:
     """Start servers with extra settings: `server = serve(AUTHSERVER_ACCESS_TOKEN_TTL=2)`."""
     started: list[LiveServer] = []
 
-    def start(workers: int = 2, **env: str) -> LiveServer:
-        server = start_server(settings, tmp_path / f"server-{len(started)}.log", workers, **env)
+    def start(workers: int = 2, threads: int = 1, port: int | None = None,
+              **env: str) -> LiveServer:
+        server = start_server(settings, tmp_path / f"server-{len(started)}.log", workers, port,
+                              threads, **env)
         started.append(server)
         return server
 
