@@ -190,6 +190,11 @@ def load_config(overrides: Mapping[str, Any] | None = None,
 
 
 def _derive(config: dict[str, Any]) -> None:
+    for name in RATE_LIMIT_SETTINGS:  # overrides arrive unparsed: `off` and "" mean none
+        try:
+            config[name] = _rate_limit(config[name] or "off")
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
     config["AUTHSERVER_ISSUER"] = config["AUTHSERVER_ISSUER"].rstrip("/")
     instance = Path(config["AUTHSERVER_INSTANCE_DIR"]).resolve()
     config["AUTHSERVER_INSTANCE_DIR"] = str(instance)
@@ -290,11 +295,6 @@ def validate(config: Mapping[str, Any]) -> None:
     if cookie.startswith("__Secure-") and not config["AUTHSERVER_COOKIE_SECURE"]:
         raise ConfigError("AUTHSERVER_REFRESH_COOKIE_NAME: browsers accept __Secure- cookies "
                           "only over https; this issuer is plain http")
-    for name in RATE_LIMIT_SETTINGS:
-        try:
-            _rate_limit(config[name] or "off")
-        except ValueError as exc:
-            raise ConfigError(f"{name}: {exc}") from None
     if config["AUTHSERVER_KEY_SIZE"] < 2048:
         raise ConfigError("AUTHSERVER_KEY_SIZE must be at least 2048 (RFC 7518 §3.3)")
     if config["AUTHSERVER_ACCESS_TOKEN_ALG"] not in ALGORITHMS:

@@ -17,8 +17,8 @@ from tests.rfc7009.conftest import session  # noqa: F401  (a fixture)
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 #: every limit off, so that each test turns on only the one it is about
-NO_LIMITS = {"AUTHSERVER_RATE_LIMIT_PER_IP": "", "AUTHSERVER_RATE_LIMIT_PER_CLIENT": "",
-             "AUTHSERVER_RATE_LIMIT_PER_ACCOUNT": "", "AUTHSERVER_LOCKOUT_THRESHOLD": 0}
+NO_LIMITS = {"AUTHSERVER_RATE_LIMIT_PER_IP": "off", "AUTHSERVER_RATE_LIMIT_PER_CLIENT": "off",
+             "AUTHSERVER_RATE_LIMIT_PER_ACCOUNT": "off", "AUTHSERVER_LOCKOUT_THRESHOLD": 0}
 
 
 @pytest.fixture(autouse=True)
