@@ -39,14 +39,18 @@ def redis_available() -> bool:
         return False
 
 
-@pytest.fixture
-def redis_settings() -> dict[str, str]:
-    """AUTHSERVER_REDIS_* for a Redis of this test's own (a fresh key prefix); skips, saying
-    why, when no Redis answers at 127.0.0.1:6379."""
-    if not redis_available():
-        pytest.skip(f"no Redis at {REDIS_HOST}:{REDIS_PORT}: shared-counter tests need one")
+def redis_test_settings() -> dict[str, str]:
+    """AUTHSERVER_REDIS_* for a Redis namespace of this test's own (a fresh key prefix)."""
     return {"AUTHSERVER_REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/0",
             "AUTHSERVER_REDIS_KEY_PREFIX": f"authserver-test-{uuid.uuid4().hex[:12]}"}
+
+
+@pytest.fixture
+def redis_settings() -> dict[str, str]:
+    """Redis settings; skips, saying why, when no Redis answers at 127.0.0.1:6379."""
+    if not redis_available():
+        pytest.skip(f"no Redis at {REDIS_HOST}:{REDIS_PORT}: shared-counter tests need one")
+    return redis_test_settings()
 
 
 @pytest.fixture(params=["memory", "redis"])
