@@ -12,40 +12,46 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import wraps
 
 from authlib.oauth2 import OAuth2Error
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import TooManyRequests
 
 from ..audit import audit
-from ..extensions import client_ip, counters
+from ..counters import Counters
+from ..extensions import client_ip
 from ..lockout import account_key
 from ..oauth.client_auth import parse_basic
-from ..oauth.params import read_form
+from ..oauth.params import FORM_TYPE, MAX_LENGTHS, read_form
 from .answers import error_answer
+
+MAX_KEY = MAX_LENGTHS["client_id"]
 
 
 def _form() -> dict[str, str]:
-    """The request's form parameters, or none when it is malformed (the view refuses it)."""
-    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
-        return {}
-    try:
-        return read_form(request, allow_query=True)
-    except OAuth2Error:
-        return {}
+    """The form parameters, as web/hygiene.py read and checked them before the view (read
+    here if an endpoint is missing from its table); none when the body is not a valid form
+    (the view refuses the request anyway)."""
+    if "protocol_form" not in g and request.mimetype == FORM_TYPE:
+        with suppress(OAuth2Error):
+            read_form(request, allow_query=True)
+    parsed = g.get("protocol_form")
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def presented_client_id() -> str | None:
     """The client_id of the Basic header or the body, as sent: before it is authenticated."""
+    header = request.headers.get("Authorization")
     try:
-        basic = parse_basic(request.headers.get("Authorization"))
+        basic = parse_basic(header) if header else None
     except OAuth2Error:
         basic = None
     client_id = basic[0] if basic else _form().get("client_id")
-    return account_key(client_id) if client_id else None  # bounded length, whatever was sent
+    return client_id[:MAX_KEY] if client_id else None  # no real client_id is longer
 
 
 def presented_account() -> str | None:
@@ -89,7 +95,7 @@ class RateLimited(TooManyRequests):
         self.retry_after = retry_after
 
 
-def check(rules: tuple[tuple[Rule, list[RateLimitItem]], ...]) -> None:
+def check(rules: tuple[tuple[Rule, list[RateLimitItem]], ...], counting: Counters) -> None:
     """Count this request under each rule that has a key for it; RateLimited past a limit.
 
     Straight through Flask-Limiter's strategy rather than its decorators: those resolve the
@@ -102,18 +108,19 @@ def check(rules: tuple[tuple[Rule, list[RateLimitItem]], ...]) -> None:
             continue  # nothing to count by (no username, no client_id)
         bucket = (rule.shared_scope or scope, rule.setting, key)
         for item in items:
-            if not counters().run(lambda strategy, i=item, b=bucket: strategy.hit(i, *b)):
-                reset_at = counters().run(
+            if not counting.run(lambda strategy, i=item, b=bucket: strategy.hit(i, *b)):
+                reset_at = counting.run(
                     lambda strategy, i=item, b=bucket: strategy.get_window_stats(i, *b))[0]
                 audit("rate_limit.exceeded", endpoint=scope, limit=str(item),
                       rule=rule.setting.removeprefix("AUTHSERVER_RATE_LIMIT_").lower())
                 raise RateLimited(max(1, math.ceil(reset_at - time.time())))
 
 
-def _limited(view: Callable, rules: tuple[tuple[Rule, list[RateLimitItem]], ...]) -> Callable:
+def _limited(view: Callable, rules: tuple[tuple[Rule, list[RateLimitItem]], ...],
+             counting: Counters) -> Callable:
     @wraps(view)
     def limited(*args: object, **kwargs: object) -> object:
-        check(rules)
+        check(rules, counting)
         return view(*args, **kwargs)
 
     return limited
@@ -129,7 +136,7 @@ def init_app(app: Flask) -> None:
         if rules and url_rule.endpoint not in wrapped:
             wrapped.add(url_rule.endpoint)
             app.view_functions[url_rule.endpoint] = _limited(
-                app.view_functions[url_rule.endpoint], rules)
+                app.view_functions[url_rule.endpoint], rules, app.extensions["authserver.counters"])
     app.register_error_handler(RateLimited, too_many_requests)
 
 
