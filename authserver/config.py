@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 from .algorithms import ALGORITHMS
 
 
@@ -73,8 +75,6 @@ def _non_negative_number(value: str) -> float:
 
 def _rate_limit(value: str) -> str:
     """Flask-Limiter's notation (`10/minute;100/hour`), checked at start-up; `off` = none."""
-    from limits import parse_many
-
     if value.strip().lower() == "off":
         return ""
     try:

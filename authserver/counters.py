@@ -17,6 +17,9 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 log = logging.getLogger("authserver")
+#: seconds a Redis call may take before the worker counts in memory instead: a Redis host
+#: that vanished from the network must not hang requests
+REDIS_TIMEOUT = 0.5
 T = TypeVar("T")
 
 
@@ -47,7 +50,10 @@ def counting_in(redis_url: str | None, key_prefix: str) -> Counters:
     """Counters in Redis when a URL is given, else in this process's memory."""
     if not redis_url:
         return Counters(in_memory())
-    return Counters(FixedWindowRateLimiter(storage_from_string(redis_url, key_prefix=key_prefix)))
+    storage = storage_from_string(redis_url, key_prefix=key_prefix,
+                                  socket_connect_timeout=REDIS_TIMEOUT,
+                                  socket_timeout=REDIS_TIMEOUT)
+    return Counters(FixedWindowRateLimiter(storage))
 
 
 class Counters:

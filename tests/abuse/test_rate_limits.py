@@ -134,3 +134,15 @@ def test_default_limits_leave_ordinary_use_alone(tokens, spa, alice):
 def test_a_malformed_limit_is_refused_at_start(settings, value):
     with pytest.raises(ConfigError, match="AUTHSERVER_RATE_LIMIT_PER_IP"):
         create_app({**settings, "AUTHSERVER_RATE_LIMIT_PER_IP": value})
+
+
+@pytest.mark.settings(AUTHSERVER_RATE_LIMIT_PER_IP="2/minute", AUTHSERVER_LOCKOUT_THRESHOLD=2,
+                      AUTHSERVER_REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+def test_an_unreachable_redis_falls_back_to_counting_in_memory(tokens, spa, machine, alice):
+    """Limits and lockout keep holding (per worker) and nothing fails while Redis is away."""
+    answers = [machine_token(tokens, machine) for _ in range(3)]
+    failures = [login(tokens, spa, f"10.0.0.{i}", password="wrong") for i in range(3)]
+
+    assert [r.status_code for r in answers] == [200, 200, 429]
+    assert [r.status_code for r in failures] == [400, 400, 400]
+    assert login(tokens, spa, "10.0.0.9").status_code == 400  # locked, from memory
