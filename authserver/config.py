@@ -141,7 +141,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Requests per client IP to each protocol endpoint (Flask-Limiter notation, "
             "`;`-separated; `off` = none)."),
     Setting("AUTHSERVER_RATE_LIMIT_PER_CLIENT", "1200/minute", _rate_limit,
-            "Requests per presented client_id to /token, /revoke and /introspect."),
+            "Requests per client_id presenting a secret to /token, /revoke and /introspect."),
     Setting("AUTHSERVER_RATE_LIMIT_PER_ACCOUNT", "20/minute;100/hour", _rate_limit,
             "Password attempts per account (username), whatever the IP or client."),
     Setting("AUTHSERVER_LOCKOUT_THRESHOLD", 30, _non_negative_int,

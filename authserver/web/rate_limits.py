@@ -44,13 +44,23 @@ def _form() -> dict[str, str]:
 
 
 def presented_client_id() -> str | None:
-    """The client_id of the Basic header or the body, as sent: before it is authenticated."""
+    """The client_id of a request that presents a client secret (Basic or in the body), as
+    sent: before it is authenticated.
+
+    Public clients are not counted per client: their client_id ships in every copy of the
+    frontend, so anyone could spend the one bucket all its users share. They are counted per
+    IP and per account instead.
+    """
     header = request.headers.get("Authorization")
     try:
         basic = parse_basic(header) if header else None
     except OAuth2Error:
         basic = None
-    client_id = basic[0] if basic else _form().get("client_id")
+    if basic:
+        client_id = basic[0]
+    else:
+        form = _form()
+        client_id = form.get("client_id") if form.get("client_secret") else None
     return client_id[:MAX_KEY] if client_id else None  # no real client_id is longer
 
 

@@ -73,6 +73,16 @@ def test_per_client_limit_counts_the_presented_client_id(storage, tokens, machin
     assert in_body.status_code == 429
 
 
+@pytest.mark.settings(AUTHSERVER_RATE_LIMIT_PER_CLIENT="2/minute")
+def test_a_public_client_is_not_limited_per_client(tokens, spa, make_user):
+    """Its client_id is in every browser: counting it would let anyone spend the bucket all
+    its users share. Per IP and per account limits still hold."""
+    for index in range(4):
+        make_user(f"user{index}@example.com")
+        response = login(tokens, spa, f"192.0.2.{index}", username=f"user{index}@example.com")
+        assert response.status_code == 200, response.get_json()
+
+
 @pytest.mark.settings(AUTHSERVER_RATE_LIMIT_PER_ACCOUNT="2/minute")
 def test_per_account_limit_holds_across_ips_and_clients_before_hashing(
         storage, tokens, spa, make_client, alice, hashes, make_user):
