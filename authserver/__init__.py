@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import logs, metrics
+from . import logs, metrics, passwords
 from .clock import clock
 from .config import is_production, load_config
 from .extensions import init_extensions
@@ -26,6 +26,8 @@ def create_app(overrides: dict[str, Any] | None = None, with_keys: bool = True) 
     app.config.setdefault("AUTHSERVER_MIGRATIONS_DIR", str(MIGRATIONS_DIR))
     configure_logging(app)
     metrics.init_app(app)
+    passwords.configure(app.config["AUTHSERVER_PASSWORD_HASH_CONCURRENCY"],
+                        app.config["AUTHSERVER_PASSWORD_HASH_WAIT"])
     init_extensions(app)
     if with_keys:
         init_keys(app)

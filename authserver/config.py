@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 from .algorithms import ALGORITHMS
 
 
@@ -69,6 +71,17 @@ def _non_negative_number(value: str) -> float:
     if not number >= 0 or number == float("inf"):
         raise ValueError("must be zero or a positive number")
     return number
+
+
+def _rate_limit(value: str) -> str:
+    """Flask-Limiter's notation (`10/minute;100/hour`), checked at start-up; `off` = none."""
+    if value.strip().lower() == "off":
+        return ""
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError(f"not a rate limit such as '10/minute': {value!r}") from None
+    return value
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -129,6 +142,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUTHSERVER_TRUSTED_PROXIES", 0, _non_negative_int,
             "Number of reverse proxies in front whose X-Forwarded-For (client IP) and "
             "X-Request-Id are trusted; 0 = none (the socket peer is the client)."),
+    Setting("AUTHSERVER_REDIS_URL", None, str,
+            "Redis URL (`redis://host:6379/0`) for rate-limit and lockout counters shared by "
+            "every instance; unset: counters in each worker's memory."),
+    Setting("AUTHSERVER_REDIS_KEY_PREFIX", "authserver", str,
+            "Prefix of this deployment's keys in Redis, so deployments can share one Redis."),
+    Setting("AUTHSERVER_RATE_LIMIT_PER_IP", "300/minute", _rate_limit,
+            "Requests per client IP to each protocol endpoint (Flask-Limiter notation, "
+            "`;`-separated; `off` = none)."),
+    Setting("AUTHSERVER_RATE_LIMIT_PER_CLIENT", "1200/minute", _rate_limit,
+            "Requests per client_id presenting a secret to /token, /revoke and /introspect."),
+    Setting("AUTHSERVER_RATE_LIMIT_PER_ACCOUNT", "20/minute;100/hour", _rate_limit,
+            "Password attempts per account (username), whatever the IP or client."),
+    Setting("AUTHSERVER_LOCKOUT_THRESHOLD", 30, _non_negative_int,
+            "Failed logins of one account that lock it temporarily (every multiple locks "
+            "again, longer); 0 = no lockout."),
+    Setting("AUTHSERVER_LOCKOUT_WAIT_INCREMENT", 60, _positive_int,
+            "Seconds added to the lockout at each multiple of the threshold."),
+    Setting("AUTHSERVER_LOCKOUT_MAX_WAIT", 900, _positive_int,
+            "Longest lockout (s): a lockout is never permanent."),
+    Setting("AUTHSERVER_LOCKOUT_RESET_AFTER", 43_200, _positive_int,
+            "Seconds after an account's first counted failure when its count starts over."),
+    Setting("AUTHSERVER_PASSWORD_HASH_CONCURRENCY", None, _positive_int,
+            "Password hashes a worker computes at once; default: the number of CPUs."),
+    Setting("AUTHSERVER_PASSWORD_HASH_WAIT", 0.5, _non_negative_number,
+            "Seconds a login waits for a hashing slot before answering 503."),
     Setting("AUTHSERVER_LOG_LEVEL", "INFO", str, "Log level of the server's loggers."),
     Setting("AUTHSERVER_LOG_FORMAT", "text", str,
             "`text` or `json` (one JSON object per line, for log shippers)."),
@@ -146,6 +184,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 LOG_FORMATS = ("text", "json")
+RATE_LIMIT_SETTINGS = ("AUTHSERVER_RATE_LIMIT_PER_IP", "AUTHSERVER_RATE_LIMIT_PER_CLIENT",
+                       "AUTHSERVER_RATE_LIMIT_PER_ACCOUNT")
 
 
 def load_config(overrides: Mapping[str, Any] | None = None,
@@ -171,6 +211,11 @@ def load_config(overrides: Mapping[str, Any] | None = None,
 
 
 def _derive(config: dict[str, Any]) -> None:
+    for name in RATE_LIMIT_SETTINGS:  # overrides arrive unparsed: `off` and "" mean none
+        try:
+            config[name] = _rate_limit(config[name] or "off")
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
     config["AUTHSERVER_ISSUER"] = config["AUTHSERVER_ISSUER"].rstrip("/")
     instance = Path(config["AUTHSERVER_INSTANCE_DIR"]).resolve()
     config["AUTHSERVER_INSTANCE_DIR"] = str(instance)
@@ -202,8 +247,14 @@ def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Pool settings: fail fast on a lost database rather than hang a worker (idle
-    connections are pinged before use: extensions.ping_when_idle)."""
+    """Pool settings: fail fast on a lost database rather than hang a worker.
+
+    Idle connections are pinged before use (extensions.ping_when_idle) to replace those the
+    database dropped (a restart, a failover); connect_timeout bounds a connection attempt,
+    pool_timeout a wait for a free connection, and tcp_user_timeout a write the database host
+    never acknowledges (it vanished from the network), where the kernel would otherwise retry
+    for about 15 minutes.
+    """
     timeout = config["AUTHSERVER_DB_TIMEOUT"]
     if config["AUTHSERVER_DATABASE_URL"].startswith("sqlite"):
         return {"connect_args": {"timeout": timeout}}
@@ -211,7 +262,9 @@ def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
         "pool_size": config["AUTHSERVER_DB_POOL_SIZE"],
         "pool_timeout": timeout,
         "pool_recycle": 1800,
-        "connect_args": {"connect_timeout": timeout},
+        "connect_args": {"connect_timeout": timeout, "tcp_user_timeout": timeout * 1000,
+                         "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                         "keepalives_count": 3},
     }
 
 

@@ -1,16 +1,19 @@
-"""Flask extensions, created once and unbound; create_app binds them."""
+"""Flask extensions, created once and unbound; create_app binds them. Also the per-app
+rate-limit counters (they hold storage, so they cannot be module-wide)."""
 
 from __future__ import annotations
 
 import time
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
+
+from .counters import Counters, counting_in
 
 
 class Base(DeclarativeBase):
@@ -29,6 +32,7 @@ def init_extensions(app: Flask) -> None:
             tune_sqlite(db.engine)
         else:
             ping_when_idle(db.engine, PING_AFTER_IDLE_SECONDS)
+    init_counters(app)
 
 
 #: a pooled connection unused this long is pinged before use (pool_pre_ping, but only then)
@@ -60,6 +64,23 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError() from exc  # the pool replaces the connection and retries
 
 
+def client_ip() -> str:
+    """The client's address: the socket peer, or what trusted proxies say (request_context)."""
+    return request.remote_addr or "unknown"
+
+
+def init_counters(app: Flask) -> Counters:
+    """The rate-limit and lockout counters of this app (counters.py): in Redis when
+    AUTHSERVER_REDIS_URL is set, so that every instance shares them, else in worker memory."""
+    config = app.config
+    counters = counting_in(config["AUTHSERVER_REDIS_URL"], config["AUTHSERVER_REDIS_KEY_PREFIX"])
+    app.extensions["authserver.counters"] = counters
+    return counters
+
+
+def counters() -> Counters:
+    """The current app's counters."""
+    return current_app.extensions["authserver.counters"]
 def tune_sqlite(engine: Engine) -> None:
     """WAL with synchronous=NORMAL, foreign keys on, and BEGIN IMMEDIATE transactions.
 

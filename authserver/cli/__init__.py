@@ -15,6 +15,7 @@ from ..keys import KeyFolderError
 from .clients import client
 from .consents import consent
 from .keys import keys
+from .purge import purge_command
 from .serve import serve
 from .setup import init
 from .users import user
@@ -59,5 +60,5 @@ main = AuthserverGroup(name="authserver", create_app=_factory, add_default_comma
                        load_dotenv=False, add_version_option=False,
                        help="Run and manage the authserver authorization server.")
 main.params.clear()  # no --app/--env-file/--debug: the app is always ours
-for command in (init, serve, user, client, consent, keys):
+for command in (init, serve, user, client, consent, keys, purge_command):
     main.add_command(command)

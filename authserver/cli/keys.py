@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -105,10 +106,23 @@ def retire_key(kid: str, as_json: bool) -> None:
 @with_appcontext
 def prune_keys(as_json: bool) -> None:
     """Delete removed keys: retired, and every token they signed has expired."""
-    keys_dir, policy, strict = _folder()
-    try:
-        removed = prune(keys_dir, clock.now(), policy, strict)
-    except KeyFolderError as exc:
-        raise click.ClickException(str(exc)) from None
+    removed = prune_removed_keys()
     emit({"removed": removed}, as_json,
          "\n".join(f"removed key {kid}" for kid in removed) or "nothing to remove")
+
+
+def prune_removed_keys() -> list[str]:
+    """Delete the removed keys; for `keys prune` and `purge`.
+
+    Another instance may be pruning the same folder at this moment (purge runs from cron on
+    every instance): a folder caught half-pruned is read again once before giving up.
+    """
+    keys_dir, policy, strict = _folder()
+    for attempt in (1, 2):
+        try:
+            return prune(keys_dir, clock.now(), policy, strict)
+        except KeyFolderError as exc:
+            if attempt == 2:
+                raise click.ClickException(str(exc)) from None
+            time.sleep(1)
+    return []

@@ -14,6 +14,7 @@ import logging
 import os
 from pathlib import Path
 
+from ..audit import audit
 from .files import (
     KeyFolderError,
     SigningKey,
@@ -50,8 +51,10 @@ def create_next(keys_dir: Path, now: int, policy: KeyPolicy,
                 activates_at: int | None = None) -> SigningKey:
     """A new key, published at once, signing after the publish delay (or later)."""
     start = now + policy.publish_delay
-    return create_key(keys_dir, now, activates_at=max(start, activates_at or start),
-                      size=policy.rsa_bits, alg=policy.alg)
+    key = create_key(keys_dir, now, activates_at=max(start, activates_at or start),
+                     size=policy.rsa_bits, alg=policy.alg)
+    audit("key.rotated", kid=key.kid, alg=key.alg, activates_at=key.activates_at)
+    return key
 
 
 def rotate_if_due(keys_dir: Path, now: int, policy: KeyPolicy, strict_mode: bool,
@@ -115,6 +118,7 @@ def retire(keys_dir: Path, kid: str, now: int, policy: KeyPolicy,
         raise KeyFolderError(f"key {kid} is already {state}")
     if state == "next":
         update_metadata(keys_dir, kid, retires_at=now)
+        audit("key.retired", kid=kid, was=state)
         return state, None
     successor = pending_successor(lines, line)
     if successor is None:
@@ -122,14 +126,15 @@ def retire(keys_dir: Path, kid: str, now: int, policy: KeyPolicy,
                              f"rotate` first, then retire it")
     update_metadata(keys_dir, successor.key.kid, activates_at=now)
     update_metadata(keys_dir, kid, retires_at=now)
+    audit("key.retired", kid=kid, was=state, signing=successor.key.kid)
     return state, successor.key
 
 
 def prune(keys_dir: Path, now: int, policy: KeyPolicy, strict_mode: bool) -> list[str]:
-    """Delete the files of every removed key (for `keys prune` and a future `purge`)."""
+    """Delete the files of every removed key (for `keys prune` and `purge`)."""
     lines = timelines(load_keys(keys_dir, strict_mode), policy.retention)
     removed = [line.key.kid for line in lines if line.state(now) == "removed"]
     for kid in removed:
         remove_files(keys_dir, kid)
-        logger.info("pruned signing key %s", kid)
+        audit("key.pruned", kid=kid)
     return removed

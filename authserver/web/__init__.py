@@ -14,10 +14,12 @@ from . import (
     discovery,
     errors,
     health,
+    hygiene,
     login,
     logout,
     metrics,
     oauth,
+    rate_limits,
     refresh,
     request_context,
     userinfo,
@@ -28,6 +30,8 @@ def register_blueprints(app: Flask) -> None:
     for module in (oauth, refresh, discovery, userinfo, account, health, metrics, login,
                    consent, authorize, logout):
         app.register_blueprint(module.bp)
+    hygiene.init_app(app)
+    rate_limits.init_app(app)
     errors.init_app(app)
     request_context.init_app(app)
     access.init_app(app)

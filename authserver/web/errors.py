@@ -8,6 +8,7 @@ from flask import Flask, Response
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from ..passwords import RETRY_AFTER, PasswordHashBusy
 from .answers import error_answer
 
 log = logging.getLogger("authserver")
@@ -39,6 +40,12 @@ def init_app(app: Flask) -> None:
         log.error("database unavailable: %s", type(exc.orig).__name__)
         return _json_error(503, "server_error", "the database is unavailable",
                            **{"Retry-After": "5"})
+
+    @app.errorhandler(PasswordHashBusy)
+    def hashing_busy(_exc: PasswordHashBusy) -> Response:
+        """RFC 6749 §4.1.2.1's code for an overloaded server; pages map it to their own 503."""
+        return _json_error(503, "temporarily_unavailable", "the server is busy; retry shortly",
+                           **{"Retry-After": str(RETRY_AFTER)})
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception) -> Response:

@@ -37,9 +37,10 @@ class LiveServer:
 
 
 def start_server(settings: dict, log_path: Path, workers: int = 2, port: int | None = None,
-                 http_server: str | None = None, **env: str) -> LiveServer:
-    """`authserver serve` in its own process group; http_server picks --server (default:
-    the CLI's)."""
+                 threads: int | None = None, http_server: str | None = None,
+                 **env: str) -> LiveServer:
+    """`authserver serve` in its own process group; threads and http_server pick --threads
+    and --server (default: the CLI's)."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     environ = {**os.environ, **{k: str(v) for k, v in settings.items()},
@@ -47,7 +48,8 @@ def start_server(settings: dict, log_path: Path, workers: int = 2, port: int | N
     log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "authserver", "serve", "--port", str(port),
-         "--workers", str(workers), *(["--server", http_server] if http_server else [])],
+         "--workers", str(workers), *(["--threads", str(threads)] if threads else []),
+         *(["--server", http_server] if http_server else [])],
         env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -77,9 +79,10 @@ def serve(app, settings: dict, tmp_path: Path) -> Iterator:
     """Start servers with extra settings: `server = serve(AUTHSERVER_ACCESS_TOKEN_TTL=2)`."""
     started: list[LiveServer] = []
 
-    def start(workers: int = 2, http_server: str | None = None, **env: str) -> LiveServer:
-        server = start_server(settings, tmp_path / f"server-{len(started)}.log", workers,
-                              http_server=http_server, **env)
+    def start(workers: int = 2, threads: int | None = None, port: int | None = None,
+              http_server: str | None = None, **env: str) -> LiveServer:
+        server = start_server(settings, tmp_path / f"server-{len(started)}.log", workers, port,
+                              threads, http_server, **env)
         started.append(server)
         return server
 

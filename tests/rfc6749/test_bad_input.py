@@ -17,7 +17,8 @@ FORM = "application/x-www-form-urlencoded"
 #: the only headers a token-endpoint error may carry: none of them built from input (the
 #: request id is random here: no trusted proxy)
 ERROR_HEADERS = {"Content-Type", "Cache-Control", "Pragma", "Content-Length", "WWW-Authenticate",
-                 "Allow", "X-Request-Id"}
+                 "X-Request-Id",  # generated here: a client's one counts only from a trusted proxy
+                 "Allow"}
 INJECTED = "X-Injected"
 
 
@@ -93,14 +94,26 @@ def test_ten_mebibyte_body_is_413_json_IV01(http):
     assert_oauth_error(response, 413, "invalid_request")
 
 
-def test_huge_values_within_the_body_limit_get_ordinary_errors_IV01(tokens, spa, alice):
+def test_oversized_values_within_the_body_limit_are_invalid_request_IV01(tokens, spa, alice):
+    """Longer than any valid value (params.MAX_LENGTHS): refused before any lookup."""
     long_client_id = tokens.post(login_form(spa, client_id="c" * 10_000))
     many_scopes = tokens.post(login_form(spa, scope=" ".join(f"s{i}" for i in range(5_000))))
     long_scope = tokens.post(login_form(spa, scope="x" * 100_000))
+    long_username = tokens.post(login_form(spa, username="a" * 400 + "@example.com"))
 
-    assert_oauth_error(long_client_id, 401, "invalid_client")
-    assert_oauth_error(many_scopes, 400, "invalid_scope")
+    for response, name in ((long_client_id, "client_id"), (many_scopes, "scope"),
+                           (long_username, "username")):
+        body = assert_oauth_error(response, 400, "invalid_request")
+        assert body["error_description"] == f"'{name}' is too long"
     assert_oauth_error(long_scope, 413, "invalid_request")  # beyond the 64 KiB body limit
+
+
+def test_values_at_their_bound_get_the_ordinary_errors_IV01(tokens, spa, alice):
+    at_bound = tokens.post(login_form(spa, client_id="c" * 128))
+    scopes = tokens.post(login_form(spa, scope=" ".join(f"s{i}" for i in range(150))))
+
+    assert_oauth_error(at_bound, 401, "invalid_client")
+    assert_oauth_error(scopes, 400, "invalid_scope")
 
 
 @pytest.mark.parametrize("content_type,encode", [
