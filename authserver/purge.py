@@ -19,7 +19,14 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .extensions import db
-from .models import RefreshToken, RevokedAccessToken, TokenFamily
+from .models import (
+    AuthorizationCode,
+    AuthorizationRequest,
+    LoginSession,
+    RefreshToken,
+    RevokedAccessToken,
+    TokenFamily,
+)
 
 GRACE_SECONDS = 60
 DEFAULT_BATCH_SIZE = 1000
@@ -36,14 +43,18 @@ class Purger:
     dependents: tuple[tuple[str, InstrumentedAttribute], ...] = ()
 
 
-#: What `purge` deletes. The authorization code table joins with one entry:
-#: Purger("authorization_code", AuthorizationCode.id,
-#:        lambda cutoff: AuthorizationCode.expires_at <= cutoff)
+#: What `purge` deletes. A code is kept until then even when consumed, so that a second use
+#: is still recognised (and revokes what the first issued) for its whole lifetime.
 PURGERS: list[Purger] = [
     Purger("revoked_access_token", RevokedAccessToken.jti,
            lambda cutoff: RevokedAccessToken.expires_at <= cutoff),
     Purger("token_family", TokenFamily.id, lambda cutoff: TokenFamily.expires_at <= cutoff,
            dependents=(("refresh_token", RefreshToken.family_id),)),
+    Purger("authorization_code", AuthorizationCode.id,
+           lambda cutoff: AuthorizationCode.expires_at <= cutoff),
+    Purger("authorization_request", AuthorizationRequest.id,
+           lambda cutoff: AuthorizationRequest.expires_at <= cutoff),
+    Purger("login_session", LoginSession.id, lambda cutoff: LoginSession.expires_at <= cutoff),
 ]
 
 

@@ -36,6 +36,10 @@ PROTOCOL_ENDPOINTS: dict[str, Takes] = {
     "/refresh": Takes.QUERY_OR_BODY,
     "/account/sessions": Takes.QUERY_OR_BODY,
     "/account/sessions/<family_id>": Takes.QUERY_OR_BODY,
+    # the sign-in form (its page answers MalformedRequest itself); /authorize reads its
+    # parameters through the same oauth/params.py checks in the view, where the error
+    # page-or-redirect rules of RFC 6749 §4.1.2.1 apply
+    "/login": Takes.QUERY_OR_BODY,
 }
 
 

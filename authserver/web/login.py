@@ -13,12 +13,12 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.exceptions import HTTPException
 
 from ..credentials import check_credentials
 from ..extensions import db
 from ..models import AuthorizationRequest, Client
 from ..oauth.params import has_control_characters
+from ..passwords import RETRY_AFTER, PasswordHashBusy
 from . import csrf
 from .handoff import (
     client_destination,
@@ -28,10 +28,12 @@ from .handoff import (
     resume,
     see_other,
 )
+from .hygiene import MalformedRequest
 from .login_session import begin_login, current_login
 from .logout import PURPOSE as END_SESSION
 from .next_path import next_path, same_origin_path
 from .pages import render_page
+from .rate_limits import RateLimited
 
 bp = Blueprint("login", __name__)
 bp.after_request(csrf.set_cookie)
@@ -80,11 +82,9 @@ def submit(handle: str | None, pending: AuthorizationRequest | None) -> Response
         user = check_credentials(email, password, current_app.config[
             "AUTHSERVER_PASSWORD_MAX_LENGTH"], via="login_form",
             client_id=pending.client_id if pending else None)
-    except HTTPException as exc:  # throttling inside the credential check: 429 or 503
-        if exc.code not in (429, 503):
-            raise
-        answer = _form(pending, handle, email, error=BUSY, status=exc.code)
-        answer.headers.update({k: v for k, v in exc.get_headers() if k == "Retry-After"})
+    except PasswordHashBusy:  # every hashing slot of this worker is taken
+        answer = _form(pending, handle, email, error=BUSY, status=503)
+        answer.headers["Retry-After"] = str(RETRY_AFTER)
         return answer
     if user is None:
         return _form(pending, handle, email, error=WRONG, status=400)
@@ -112,3 +112,20 @@ def _form(pending: AuthorizationRequest | None, handle: str | None, email: str,
         action="/login" + (f"?{urlencode(query)}" if query else ""),
         csrf_token=csrf.form_token("login", handle or ""), signed_in=state,
         logout_token=csrf.form_token(END_SESSION, str(state.session.id)) if state else None)
+
+
+@bp.errorhandler(RateLimited)
+def too_many(exc: RateLimited) -> Response:
+    """The limits of web/rate_limits.py, answered as a page (the JSON error is for clients)."""
+    answer = render_page("authorize_error.html", 429, error="rate_limited",
+                         error_description=BUSY)
+    answer.headers["Retry-After"] = str(exc.retry_after)
+    return answer
+
+
+@bp.errorhandler(MalformedRequest)
+def malformed(_exc: MalformedRequest) -> Response:
+    """Request hygiene (web/hygiene.py) refused the form: no detail echoed into the page."""
+    return render_page("authorize_error.html", 400, error="invalid_request",
+                       error_description="The sign-in form arrived malformed. "
+                                         "Please go back and try again.")

@@ -85,7 +85,8 @@ PER_IP = Rule("AUTHSERVER_RATE_LIMIT_PER_IP", client_ip)
 PER_CLIENT = Rule("AUTHSERVER_RATE_LIMIT_PER_CLIENT", presented_client_id)
 PER_ACCOUNT = Rule("AUTHSERVER_RATE_LIMIT_PER_ACCOUNT", presented_account, "account")
 
-#: URL rule -> its limits. The login page joins with `"/login": (PER_IP, PER_ACCOUNT)`.
+#: URL rule -> its limits. The sign-in page counts against the same per-account bucket as
+#: the password grant.
 LIMITS: dict[str, tuple[Rule, ...]] = {
     "/token": (PER_IP, PER_CLIENT, PER_ACCOUNT),
     "/revoke": (PER_IP, PER_CLIENT),
@@ -94,6 +95,8 @@ LIMITS: dict[str, tuple[Rule, ...]] = {
     "/userinfo": (PER_IP,),
     "/account/sessions": (PER_IP,),
     "/account/sessions/<family_id>": (PER_IP,),
+    "/login": (PER_IP, PER_ACCOUNT),
+    "/authorize": (PER_IP,),
 }
 
 

@@ -60,9 +60,7 @@ class Endpoint:
     json: bool = True
 
 
-#: The endpoints the suite attacks. /authorize and /login join with one entry each:
-#: Endpoint("authorize", "GET", "/authorize", json=False), Endpoint("login", "POST", "/login",
-#: json=False).
+#: The endpoints the suite attacks.
 ENDPOINTS = [
     Endpoint("token", "POST", "/token"),
     Endpoint("revoke", "POST", "/revoke"),
@@ -71,6 +69,9 @@ ENDPOINTS = [
     Endpoint("userinfo-post", "POST", "/userinfo"),
     Endpoint("refresh", "POST", "/refresh"),
     Endpoint("account-sessions", "GET", "/account/sessions"),
+    Endpoint("authorize", "GET", "/authorize", json=False),
+    Endpoint("authorize-post", "POST", "/authorize", json=False),
+    Endpoint("login", "POST", "/login", json=False),
 ]
 
 
