@@ -23,11 +23,10 @@ class Takes(Enum):
     """Where an endpoint's parameters may be."""
 
     BODY = "body"              # a POST form body only: the token endpoint and its kin
-    QUERY_OR_BODY = "either"   # GET query or POST form (/authorize, /userinfo)
+    QUERY_OR_BODY = "either"   # GET query or POST form (/userinfo, /refresh)
 
 
-#: URL rule -> where its parameters may be. The authorization endpoint and the login form
-#: join with `"/authorize": Takes.QUERY_OR_BODY` and `"/login": Takes.QUERY_OR_BODY`.
+#: URL rule -> where its parameters may be.
 PROTOCOL_ENDPOINTS: dict[str, Takes] = {
     "/token": Takes.BODY,
     "/revoke": Takes.BODY,
@@ -36,11 +35,10 @@ PROTOCOL_ENDPOINTS: dict[str, Takes] = {
     "/refresh": Takes.QUERY_OR_BODY,
     "/account/sessions": Takes.QUERY_OR_BODY,
     "/account/sessions/<family_id>": Takes.QUERY_OR_BODY,
-    # the sign-in form (its page answers MalformedRequest itself); /authorize reads its
-    # parameters through the same oauth/params.py checks in the view, where the error
-    # page-or-redirect rules of RFC 6749 §4.1.2.1 apply
-    "/login": Takes.QUERY_OR_BODY,
 }
+# Not here: /authorize and /logout read their parameters through the same oauth/params.py
+# checks in the view, where RFC 6749 §4.1.2.1's error page-or-redirect rules apply; the
+# sign-in and consent pages answer a bad field with their own form (no echo, no session).
 
 
 class MalformedRequest(InvalidRequestError):

@@ -28,7 +28,6 @@ from .handoff import (
     resume,
     see_other,
 )
-from .hygiene import MalformedRequest
 from .login_session import begin_login, current_login
 from .logout import PURPOSE as END_SESSION
 from .next_path import next_path, same_origin_path
@@ -122,10 +121,3 @@ def too_many(exc: RateLimited) -> Response:
     answer.headers["Retry-After"] = str(exc.retry_after)
     return answer
 
-
-@bp.errorhandler(MalformedRequest)
-def malformed(_exc: MalformedRequest) -> Response:
-    """Request hygiene (web/hygiene.py) refused the form: no detail echoed into the page."""
-    return render_page("authorize_error.html", 400, error="invalid_request",
-                       error_description="The sign-in form arrived malformed. "
-                                         "Please go back and try again.")

@@ -100,6 +100,11 @@ def processes(app, settings: dict, tmp_path: Path) -> Iterator[tuple[LiveServer,
     """Two authorization server instances (one issuer, shared keys/ and database) and the
     resource server."""
     started: list[LiveServer] = []
+    # one loopback IP and one machine client stream for the whole rotation: what is under
+    # test is the keys, not the rate limits (tests/abuse), so the per-IP and per-client
+    # limits are set out of reach
+    settings = {**settings, "AUTHSERVER_RATE_LIMIT_PER_IP": "1000000/minute",
+                "AUTHSERVER_RATE_LIMIT_PER_CLIENT": "1000000/minute"}
     try:
         started.append(start_server(settings, tmp_path / "as-a.log", 2))
         issuer = started[0].url

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from werkzeug.exceptions import ServiceUnavailable
 
+from authserver.passwords import RETRY_AFTER, PasswordHashBusy
 from authserver.web import login as login_view
 from tests.conftest import PASSWORD, backends
 from tests.support.browser_login import get_page, login, submit_login
@@ -111,12 +111,13 @@ def test_the_email_stays_filled_in_after_a_failure_and_is_escaped(http, alice):
 
 def test_a_busy_credential_check_answers_503_with_the_form_and_no_session(app, http, alice,
                                                                          monkeypatch):
-    """Throttling added inside check_credentials later answers 429/503 as a page."""
+    """Every hashing slot taken inside check_credentials (passwords.PasswordHashBusy)
+    answers 503 as a page, not the JSON error of /token."""
     def busy(*args, **kwargs):
-        raise ServiceUnavailable(retry_after=7)
+        raise PasswordHashBusy()
     monkeypatch.setattr(login_view, "check_credentials", busy)
     answer = submit_login(http, "", EMAIL, PASSWORD)
-    assert answer.status == 503 and answer.headers["Retry-After"] == "7"
+    assert answer.status == 503 and answer.headers["Retry-After"] == str(RETRY_AFTER)
     assert login_view.BUSY in answer.text and 'role="alert"' in answer.text
     assert live_sessions(app) == 0
 
