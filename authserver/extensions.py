@@ -98,6 +98,11 @@ def tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # The dialect's own begin hook rather than a "begin" event running BEGIN as a statement:
+    # an engine without connection events skips their dispatch on every statement, and
+    # SQLAlchemy still maps a failed BEGIN (database locked or gone) to its OperationalError.
+    engine.dialect.do_begin = _begin_immediate
+
+
+def _begin_immediate(dbapi_connection) -> None:
+    dbapi_connection.execute("BEGIN IMMEDIATE")
