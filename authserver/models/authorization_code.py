@@ -6,15 +6,16 @@ the first exchange issued (the family recorded in `family_id`).
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, select, update
+from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto import digest
 from ..extensions import db
+from .single_use import SingleUse
 from .types import BigId, Instant
 
 
-class AuthorizationCode(db.Model):
+class AuthorizationCode(SingleUse, db.Model):
     __tablename__ = "authorization_code"
     __table_args__ = (Index("ix_authorization_code_expires_at", "expires_at"),)
 
@@ -55,15 +56,6 @@ class AuthorizationCode(db.Model):
     @classmethod
     def find(cls, code: str) -> AuthorizationCode | None:
         return db.session.scalar(select(cls).where(cls.code_digest == digest(code)))
-
-    def consume(self, now: int) -> bool:
-        """Mark used; False when another request consumed it first (one winner)."""
-        result = db.session.execute(
-            update(AuthorizationCode)
-            .where(AuthorizationCode.id == self.id, AuthorizationCode.consumed_at.is_(None))
-            .values(consumed_at=now)
-        )
-        return result.rowcount == 1
 
     # -- what Authlib's grant and OpenID extension ask of a code ----------------------------
     def get_redirect_uri(self) -> str | None:

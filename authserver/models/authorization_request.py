@@ -9,15 +9,16 @@ once. Only the handle's digest is stored.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, Index, String, select, update
+from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto import digest, new_token
 from ..extensions import db
+from .single_use import SingleUse
 from .types import BigId, Instant
 
 
-class AuthorizationRequest(db.Model):
+class AuthorizationRequest(SingleUse, db.Model):
     __tablename__ = "authorization_request"
     __table_args__ = (Index("ix_authorization_request_expires_at", "expires_at"),)
 
@@ -60,13 +61,3 @@ class AuthorizationRequest(db.Model):
 
     def record_consent(self, granted: bool) -> None:
         self.consent = "granted" if granted else "denied"
-
-    def consume(self, now: int) -> bool:
-        """Answer the request once; False when another request did it first."""
-        result = db.session.execute(
-            update(AuthorizationRequest)
-            .where(AuthorizationRequest.id == self.id,
-                   AuthorizationRequest.consumed_at.is_(None))
-            .values(consumed_at=now)
-        )
-        return result.rowcount == 1

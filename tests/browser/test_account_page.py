@@ -116,6 +116,16 @@ class Tab:
         with self.page.expect_response(api_response(*then)):
             self.page.click("#reload")
 
+    def reload_into_ended_session(self) -> int:
+        """Reload after the session was revoked elsewhere: the access token is refused, the
+        refresh too, and the page falls back to sign-in holding nothing. Returns the mark."""
+        mark = self.mark()
+        self.reload_button(then=("POST", "/refresh"))
+        self.expect_shown("signin", SESSION_ENDED)
+        self.expect_forgotten()
+        assert self.since(mark) == ["GET /userinfo 401", "POST /refresh 401"]
+        return mark
+
     def expect(self, selector: str):
         from playwright.sync_api import expect
 
@@ -322,20 +332,12 @@ def test_account_page_sign_in_refresh_tabs_revoke_sign_out(browser, account_serv
         third.expect("#sessions tr").to_have_count(1)
         screenshot(third.page, "other-device-revoked-laptop")
 
-        mark = first.mark()
-        first.reload_button(then=("POST", "/refresh"))
-        first.expect_shown("signin", SESSION_ENDED)
-        first.expect_forgotten()
-        assert first.since(mark) == ["GET /userinfo 401", "POST /refresh 401"]
+        mark = first.reload_into_ended_session()
         revoked = first.call(mark, 0).response.all_headers()["www-authenticate"]
         assert "access token revoked" in revoked  # unexpired, but its family is revoked
         assert refresh_cookie(laptop) is None  # the 401 from /refresh cleared it
         screenshot(first.page, "laptop-session-ended")
-        mark = second.mark()
-        second.reload_button(then=("POST", "/refresh"))
-        second.expect_shown("signin", SESSION_ENDED)
-        second.expect_forgotten()
-        assert second.since(mark) == ["GET /userinfo 401", "POST /refresh 401"]
+        second.reload_into_ended_session()
         screenshot(second.page, "laptop-second-tab-session-ended")
 
         # (e) Sign out on the other device: the cookie is cleared, a reload shows the form.
