@@ -42,9 +42,7 @@ def http_request(name: str, accounts: Accounts, access_token: str | None = None,
     if name == "client_credentials":
         return client_credentials(accounts.machine_id, accounts.machine_secret)
     if name == "refresh_token":
-        head = urlencode({"grant_type": "refresh_token", "client_id": accounts.spa_id})
-        return Request("POST", "/token", (("Content-Type", FORM),), prefix=head + "&refresh_token=",
-                       tokens=tokens)
+        return refresh_token(accounts.spa_id, tokens)
     if name == "introspect":
         return _form("/introspect", {"token": access_token or ""}, resource)
     if name == "userinfo":
@@ -57,6 +55,13 @@ def http_request(name: str, accounts: Accounts, access_token: str | None = None,
 def client_credentials(client_id: str, secret: str) -> Request:
     return _form("/token", {"grant_type": "client_credentials"}, ("Authorization",
                                                                    basic(client_id, secret)))
+
+
+def refresh_token(client_id: str, tokens: Path | None) -> Request:
+    """A public client's refresh, each request with the next token of the `tokens` file."""
+    head = urlencode({"grant_type": "refresh_token", "client_id": client_id})
+    return Request("POST", "/token", (("Content-Type", FORM),), prefix=head + "&refresh_token=",
+                   tokens=tokens)
 
 
 def _login_form(accounts: Accounts) -> dict[str, str]:

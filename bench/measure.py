@@ -11,11 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask
 from load import Request, Run, middle
 from procs import settle
 from python_load import run_python
-from seeding import Accounts, forget_pool, seed_pool
 from servers import Server
 from wrk_load import run_wrk
 
@@ -42,12 +40,12 @@ class Workload:
 class RefreshPool(Workload):
     """Each run gets its own fresh tokens, `rate_bound` per second of run: more than the
     server can rotate, so the pool never runs dry. What the run did not take was never sent,
-    and is deleted afterwards; a token is never offered twice."""
+    and is handed to `forget` afterwards; a token is never offered twice."""
 
-    def __init__(self, app: Flask, accounts: Accounts, folder: Path, rate_bound: float,
-                 make: Callable[[Path], Request]) -> None:
+    def __init__(self, folder: Path, rate_bound: float, make: Callable[[Path], Request],
+                 seed: Callable[[int], list[str]], forget: Callable[[list[str]], None]) -> None:
         super().__init__(lambda: make(folder / "tokens.txt"))
-        self.app, self.accounts, self.rate_bound = app, accounts, rate_bound
+        self.rate_bound, self.seed, self.forget = rate_bound, seed, forget
         self.path = folder / "tokens.txt"
         self.tokens: list[str] = []
         self.exhausted = False
@@ -56,13 +54,13 @@ class RefreshPool(Workload):
         return math.ceil(seconds * self.rate_bound) + 100
 
     def prepare(self, seconds: float) -> Request:
-        self.tokens = seed_pool(self.app, self.accounts, self.capacity(seconds))
+        self.tokens = self.seed(self.capacity(seconds))
         self.path.write_text("\n".join(self.tokens) + "\n")
         return self.make()
 
     def finish(self, run: Run) -> None:
         self.exhausted |= run.tokens_used >= len(self.tokens)
-        forget_pool(self.app, self.tokens[run.tokens_used:])
+        self.forget(self.tokens[run.tokens_used:])
         self.path.unlink()
 
 

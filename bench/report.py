@@ -49,15 +49,25 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([lines[0], "-" * max(map(len, lines)), *lines[1:]])
 
 
-def endpoint_table(endpoints: dict[str, dict]) -> str:
+def _versus(value: float | None, reference: dict | None, key: str) -> str:
+    """`value` as a multiple of node-oidc-provider's figure for the same endpoint."""
+    if value is None or not reference or not reference.get(key):
+        return "-"
+    return f"{value / reference[key]:.2f}"
+
+
+def endpoint_table(endpoints: dict[str, dict], node: dict | None = None) -> str:
+    """One row per endpoint; /node and p99/node read it against node-oidc-provider's figures
+    for the same endpoint in the same run (issue 8: rate at least 1, p99 at most 2)."""
     header = ["endpoint", "req/s", "p50 ms", "p99 ms", "CPU ms/req", "/floor", "/RSA sign",
-              "non-2xx", "note"]
+              "/node", "p99/node", "non-2xx", "note"]
     rows = []
     for name, result in endpoints.items():
         if "skipped" in result or "error" in result:
             reason = f"skipped: {result['skipped']}" if "skipped" in result else result["error"]
-            rows.append([name, *["-"] * 7, reason])
+            rows.append([name, *["-"] * 9, reason])
             continue
+        reference = (node or {}).get(name)
         bound = result.get("bound")
         notes = [f"{bound['ratio']:.2f} of {bound['name']}"] if bound else []
         if result.get("errors"):
@@ -68,6 +78,8 @@ def endpoint_table(endpoints: dict[str, dict]) -> str:
                      _number(result.get("p99_ms"), 1),
                      _number(result.get("cpu_ms_per_request"), 2),
                      _number(result["vs_floor"], 2), _number(result["vs_rsa_sign"], 2),
+                     _versus(result["rps"], reference, "rps"),
+                     _versus(result.get("p99_ms"), reference, "p99_ms"),
                      str(result.get("non2xx", "-")), "; ".join(notes)])
     return _table(header, rows)
 
@@ -101,8 +113,6 @@ def _seeding(seeding: dict) -> str:
 
 
 def _node(node: dict) -> str:
-    if "skipped" in node:
-        return f"skipped: {node['skipped']}"
     return (f"{node['rps']:,.0f} req/s, p50 {node['p50_ms']:.1f} ms, p99 {node['p99_ms']:.1f} ms, "
             f"{_number(node['cpu_ms_per_request'], 2)} CPU ms/req, {node['vs_rsa_sign']:.2f} of "
             f"RSA sign, {node['non2xx']} non-2xx")
@@ -119,12 +129,14 @@ def print_report(result: dict) -> None:
     print(f"HTTP floor (bare Flask, {machine['server']}, 1 worker): {floor['rps']:,.0f} req/s, "
           f"p50 {floor['p50_ms']:.1f} ms, p99 {floor['p99_ms']:.1f} ms, "
           f"{_number(floor['cpu_ms_per_request'], 2)} CPU ms/req")
-    if "node" in result:
-        print("node-oidc-provider client_credentials (RS256 JWT, 1 process): "
-              f"{_node(result['node'])}")
+    node = result.get("node", {})
+    if "skipped" in node:
+        print(f"node-oidc-provider skipped: {node['skipped']}")
+    for name, figures in node.items() if "skipped" not in node else ():
+        print(f"node-oidc-provider {name} (RS256 JWT, 1 process): {_node(figures)}")
     for backend, figures in result["backends"].items():
         print(f"\n{backend}: {_seeding(figures['seeding'])}")
-        print(endpoint_table(figures["endpoints"]))
+        print(endpoint_table(figures["endpoints"], node))
         memory = ", ".join(f"{name} {kib / 1024:.0f} MiB"
                            for name, kib in figures["rss_kib"].items() if kib)
         print(f"RSS after the runs: {memory}")

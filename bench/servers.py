@@ -99,12 +99,27 @@ def node_unavailable() -> str | None:
     return None
 
 
-def start_node(folder: Path, client_id: str, secret: str) -> Server:
+@dataclass(frozen=True)
+class NodeClients:
+    machine_id: str
+    machine_secret: str
+    spa_id: str
+
+
+def start_node(folder: Path, clients: NodeClients) -> Server:
     """node-oidc-provider (bench/node_oidc/server.mjs) on the server CPU: one process."""
     port = free_port()
-    command = ["node", str(NODE_DIR / "server.mjs"), str(port), client_id, secret]
+    command = ["node", str(NODE_DIR / "server.mjs"), str(port), clients.machine_id,
+               clients.machine_secret, clients.spa_id]
     return _start("node-oidc-provider", command, dict(os.environ), folder, port,
                   "/.well-known/openid-configuration", forks=False)
+
+
+def seed_node(server: Server, size: int) -> list[str]:
+    """`size` stored sign-ins of node-oidc-provider's public client: their refresh tokens."""
+    request = urllib.request.Request(f"{server.url}/bench/seed?n={size}", method="POST")
+    with urllib.request.urlopen(request, timeout=300) as response:
+        return response.read().decode().split("\n")
 
 
 def _start(name: str, command: list[str], env: dict[str, str], folder: Path, port: int,

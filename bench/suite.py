@@ -14,7 +14,14 @@ from inprocess import measure_verifier, verifier_unavailable
 from measure import RefreshPool, Workload, measure
 from procs import rss_kib
 from report import SCALING_GOAL, progress, summarize
-from seeding import Accounts, refresh_token_rows, seed_accounts, seed_background
+from seeding import (
+    Accounts,
+    forget_pool,
+    refresh_token_rows,
+    seed_accounts,
+    seed_background,
+    seed_pool,
+)
 from servers import (
     Server,
     free_port,
@@ -65,9 +72,10 @@ class Bench:
 
     def workload(self, name: str) -> Workload:
         if name == "refresh_token":
-            return RefreshPool(self.app, self.accounts, self.folder,
-                               self.bounds.refresh_rate_bound,
-                               lambda tokens: http_request(name, self.accounts, tokens=tokens))
+            return RefreshPool(self.folder, self.bounds.refresh_rate_bound,
+                               lambda tokens: http_request(name, self.accounts, tokens=tokens),
+                               lambda size: seed_pool(self.app, self.accounts, size),
+                               lambda tokens: forget_pool(self.app, tokens))
         if name in NEED_ACCESS_TOKEN:
             return Workload(lambda: http_request(name, self.accounts, self.access_token()))
         return Workload(lambda: http_request(name, self.accounts))

@@ -54,6 +54,21 @@ def test_bench_measures_every_endpoint_and_the_scaling(tmp_path: Path) -> None:
         assert entry["large"]["rows"][0] >= SCALE_ROWS > entry["small"]["rows"][0]
         assert_all_2xx(entry["large"])
     assert any(kib for kib in sqlite["rss_kib"].values())
+    assert_node_measured(result, table)
+
+
+def assert_node_measured(result: dict, table: str) -> None:
+    """node-oidc-provider's client_credentials and rotating refresh_token, all 2xx, and our
+    rows read against them; or, without node or its package here, the reason."""
+    node = result["node"]
+    if "skipped" in node:
+        assert node["skipped"]
+        return
+    assert set(node) == {"client_credentials", "refresh_token"}
+    for name, figures in node.items():
+        assert_all_2xx(figures)
+        assert f"node-oidc-provider {name}" in table
+    assert "/node" in table and "p99/node" in table
 
 
 def test_bench_runs_without_wrk(tmp_path: Path) -> None:
