@@ -1,27 +1,24 @@
-"""Flask's signed-cookie session with its serializer built once instead of on every request.
+"""No Flask session: authserver keeps nothing in it (the browser login has its own
+server-side session, web/login_session.py), yet Flask opens one on every request, and
+verifying its signed cookie cost a few percent of a client_credentials request.
 
-authserver keeps nothing in Flask's session, but Flask opens it on every request, and
-itsdangerous' serializer built each time was about 4% of a client_credentials request.
+Any write to `flask.session` fails loudly (Flask's NullSession), so nothing can start keeping
+state in a cookie signed with the app's secret by accident.
 """
 
 from __future__ import annotations
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
+from flask import Flask, Request, Response
+from flask.sessions import NullSession, SessionInterface
 
 
-class CachedSerializerSessionInterface(SecureCookieSessionInterface):
-    def __init__(self) -> None:
-        self._serializer: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+class NoSessionInterface(SessionInterface):
+    def open_session(self, app: Flask, request: Request) -> NullSession:
+        return self.null_session_class()
 
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        """Rebuilt only when the secret key or its fallbacks change."""
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        if self._serializer is None or self._serializer[0] != keys:
-            self._serializer = (keys, super().get_signing_serializer(app))
-        return self._serializer[1]
+    def save_session(self, app: Flask, session: NullSession, response: Response) -> None:
+        """Nothing to save: a NullSession never holds anything."""
 
 
 def init_app(app: Flask) -> None:
-    app.session_interface = CachedSerializerSessionInterface()
+    app.session_interface = NoSessionInterface()

@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from authserver.extensions import db
 from authserver.models import RefreshToken, TokenFamily
+from authserver.models import refresh_token as refresh_token_model
 from tests.conftest import backends
 
 
@@ -56,3 +57,32 @@ def test_lost_response_after_commit_is_retried_inside_the_grace_window(tokens, s
     retry = tokens.refresh(spa, login["refresh_token"])
     assert retry.status_code == 200
     assert retry.json["refresh_token"] == committed["refresh_token"]
+
+
+#: a statement the driver fails as it would when the database goes away mid-transaction
+LOST_DATABASE = {"sqlite": "SELECT * FROM database_went_away",
+                 "postgresql": "SELECT pg_terminate_backend(pg_backend_pid())"}
+
+
+@backends
+def test_driver_error_in_a_refresh_statement_answers_503_and_keeps_the_token(
+        app, tokens, spa, alice, monkeypatch):
+    """The hot statements run on the driver cursor (models/refresh_token.py): a driver error
+    there, after the claim, is answered like SQLAlchemy's own (503, not 500), the claim is
+    rolled back and a lost connection leaves the pool, so the retry succeeds."""
+    login = tokens.login(spa).json
+    real = refresh_token_model._driver_sql
+
+    def failing_insert(statement, dialect):
+        if statement is refresh_token_model._INSERT:
+            return LOST_DATABASE[dialect.name]
+        return real(statement, dialect)
+
+    monkeypatch.setattr(refresh_token_model, "_driver_sql", failing_insert)
+    lost = tokens.refresh(spa, login["refresh_token"])
+    assert lost.status_code == 503 and lost.json["error"] == "server_error"
+    assert count(app, RefreshToken) == 1
+    monkeypatch.setattr(refresh_token_model, "_driver_sql", real)
+    retry = tokens.refresh(spa, login["refresh_token"])
+    assert retry.status_code == 200
+    assert tokens.refresh(spa, retry.json["refresh_token"]).status_code == 200
