@@ -12,6 +12,7 @@ from .clock import clock
 from .config import is_production, load_config
 from .extensions import init_extensions
 from .keys import KeyPolicy, KeyRing
+from .models import hot_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -29,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None, with_keys: bool = True) 
     passwords.configure(app.config["AUTHSERVER_PASSWORD_HASH_CONCURRENCY"],
                         app.config["AUTHSERVER_PASSWORD_HASH_WAIT"])
     init_extensions(app)
+    hot_path.init_app(app)
     if with_keys:
         init_keys(app)
     from .web import register_blueprints

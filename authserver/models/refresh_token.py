@@ -1,32 +1,25 @@
 """Refresh tokens, stored as digests; rotated rows stay so that reuse is detected.
 
-The refresh hot path (lookup, rotation, successor) runs prebuilt Core statements on the
-session's connection and reads plain rows: building ORM instances, tracking their state and
-flushing them through the unit of work was about 40% of a refresh. The statements are compiled
-once per dialect and run on a cursor of the session's own driver connection, in the session's
-transaction: SQLAlchemy's execution context and result objects around each statement cost
-more than SQLite takes to run it (the three statements and commit of a refresh: 130 us through
-`exec_driver_sql`, 80 us on the driver cursor, in process), and on PostgreSQL the successor's
-INSERT would otherwise ask for the new row's id back (RETURNING) that nothing reads. Driver
-errors are raised as SQLAlchemy's, as its own execution would (a lost database answers 503,
-web/errors.py, and its connection leaves the pool).
+The refresh hot path (lookup, rotation, successor) runs prebuilt Core statements and reads
+plain rows: building ORM instances, tracking their state and flushing them through the unit of
+work was about 40% of a refresh. They run as driver SQL on a driver cursor (hot_path.py):
+SQLAlchemy's execution context and result objects around each statement cost more than SQLite
+takes to run it (the three statements and commit of a refresh: 130 us through
+`exec_driver_sql`, 80 us on the session's driver cursor, in process), and on PostgreSQL the
+successor's INSERT would otherwise ask for the new row's id back (RETURNING) that nothing
+reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import ForeignKey, Index, String, bindparam, insert, select, update
-from sqlalchemy.engine import Dialect
-from sqlalchemy.engine.interfaces import DBAPICursor
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import digest
 from ..extensions import db
+from . import hot_path
 from .token_family import TokenFamily
 from .types import BigId, Instant
 from .user import User
@@ -63,21 +56,22 @@ class RefreshToken(db.Model):
     @staticmethod
     def lookup(token: str) -> RefreshTokenState | None:
         """One indexed query: the token, its family and its user, as plain values."""
-        row = _fetch_one(_LOOKUP, {"digest": digest(token)})
+        row = hot_path.fetch_one(_LOOKUP, {"digest": digest(token)})
         if row is None:
             return None
         state = RefreshTokenState._make(row)
         # driver rows: SQLite answers booleans as 0/1
-        return state._replace(openid=bool(state.openid), user_disabled=bool(state.user_disabled))
+        return state._replace(openid=bool(state.openid), user_disabled=bool(state.user_disabled),
+                              email_verified=bool(state.email_verified))
 
     @staticmethod
     def claim(row_id: int, now: int) -> bool:
         """Atomically mark a token rotated; False when another request rotated it first."""
-        return _execute(_CLAIM, {"row_id": row_id, "now": now}) == 1
+        return hot_path.execute(_CLAIM, {"row_id": row_id, "now": now}) == 1
 
     @staticmethod
     def insert_successor(token: str, family_id: str, now: int, expires_at: int) -> None:
-        _execute(_INSERT, {
+        hot_path.execute(_INSERT, {
             "token_digest": digest(token), "family_id": family_id, "issued_at": now,
             "expires_at": expires_at})
 
@@ -100,6 +94,10 @@ class RefreshTokenState(NamedTuple):
     user_id: int
     sub: str
     user_disabled: bool
+    #: the user's claims, for the id_token of an OpenID refresh (no second query)
+    email: str
+    name: str | None
+    email_verified: bool
 
     def family_is_live(self, now: int) -> bool:
         return self.revoked_at is None and now < self.family_expires_at and not self.user_disabled
@@ -108,6 +106,11 @@ class RefreshTokenState(NamedTuple):
         """Presentable now: not rotated, not expired, its family live."""
         return self.rotated_at is None and self.expires_at > now and self.family_is_live(now)
 
+    def user(self) -> User:
+        """The user's claims as a transient User (not in the session, never written)."""
+        return User(id=self.user_id, sub=self.sub, email=self.email, name=self.name,
+                    email_verified=self.email_verified, disabled=self.user_disabled)
+
 
 # The hot statements, built once, on the tables (not the mapped classes): no ORM compile step.
 _TOKEN, _FAMILY, _USER = RefreshToken.__table__, TokenFamily.__table__, User.__table__
@@ -115,8 +118,7 @@ _LOOKUP = (
     select(_TOKEN.c.id, _TOKEN.c.issued_at, _TOKEN.c.expires_at, _TOKEN.c.rotated_at,
            _FAMILY.c.id, _FAMILY.c.client_id, _FAMILY.c.scope, _FAMILY.c.auth_time,
            _FAMILY.c.expires_at, _FAMILY.c.revoked_at, _FAMILY.c.openid, _USER.c.id,
-           _USER.c.sub,
-           _USER.c.disabled)
+           _USER.c.sub, _USER.c.disabled, _USER.c.email, _USER.c.name, _USER.c.email_verified)
     .select_from(_TOKEN.join(_FAMILY, _FAMILY.c.id == _TOKEN.c.family_id)
                  .join(_USER, _USER.c.id == _FAMILY.c.user_id))
     .where(_TOKEN.c.token_digest == bindparam("digest"))
@@ -129,44 +131,3 @@ _CLAIM = (
 _INSERT = insert(_TOKEN).values(
     {name: bindparam(name) for name in ("token_digest", "family_id", "issued_at", "expires_at")}
 ).inline()  # no RETURNING of the new id
-
-
-def _fetch_one(statement: Any, params: dict[str, Any]) -> tuple | None:
-    with _cursor(statement, params) as cursor:
-        return cursor.fetchone()
-
-
-def _execute(statement: Any, params: dict[str, Any]) -> int:
-    """The number of rows the statement changed."""
-    with _cursor(statement, params) as cursor:
-        return cursor.rowcount
-
-
-@contextmanager
-def _cursor(statement: Any, params: dict[str, Any]) -> Iterator[DBAPICursor]:
-    """A hot statement run on the session's driver connection, in its transaction."""
-    connection = db.session.connection()
-    dialect = connection.dialect
-    sql = _driver_sql(statement, dialect)
-    driver_connection = connection.connection.dbapi_connection
-    cursor = driver_connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        yield cursor
-    except dialect.loaded_dbapi.Error as exc:
-        lost = dialect.is_disconnect(exc, driver_connection, cursor)
-        if lost:
-            connection.invalidate(exc)
-        raise DBAPIError.instance(sql, params, exc, dialect.loaded_dbapi.Error,
-                                  connection_invalidated=lost, dialect=dialect) from exc
-    finally:
-        cursor.close()
-
-
-@cache
-def _driver_sql(statement: Any, dialect: Dialect) -> str:
-    """The statement's SQL for this dialect, with named parameters (SQLite's driver takes
-    `:name` with a dict as well as its default `?`)."""
-    if dialect.paramstyle == "qmark":
-        dialect = type(dialect)(paramstyle="named")
-    return statement.compile(dialect=dialect).string

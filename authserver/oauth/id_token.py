@@ -36,9 +36,9 @@ class IdTokens(OpenIDToken):
         now = clock.now()
         return {"iss": self.issuer, "aud": client.client_id, "iat": now, "exp": now + self.ttl}
 
-    def generate_user_info(self, user: Subject, scope: str) -> dict:
-        """Claims from the User row: loaded here, since the refresh path carries only ids."""
-        return user_claims(db.session.get(User, user.user_id), set(scope.split()))
+    def user(self, request: OAuth2Request) -> User:
+        """The User row: loaded here, since the code grant carries only ids."""
+        return db.session.get(User, request.user.user_id)
 
     def encode_id_token(self, token: dict, request: OAuth2Request) -> str:
         subject: Subject = request.user
@@ -51,7 +51,7 @@ class IdTokens(OpenIDToken):
             claims["nonce"] = code.nonce
         alg = self.keyring.active(claims["iat"]).alg
         claims["at_hash"] = create_half_hash(token["access_token"], alg).decode()
-        claims.update(self.generate_user_info(subject, token["scope"]))
+        claims.update(user_claims(self.user(request), set(token["scope"].split())))
         return self.keyring.sign(claims, ID_TOKEN_TYP, claims["iat"])
 
 
@@ -82,6 +82,11 @@ class OpenIDRefresh(IdTokens):
         if not grant.request.refresh_token.state.openid:
             return response[1]
         return super().process_token(grant, response)
+
+    def user(self, request: OAuth2Request) -> User:
+        """From the refresh token's lookup, which read the user's claims with it: the
+        refresh may run in a driver transaction the session must stay out of (hot_path)."""
+        return request.refresh_token.state.user()
 
 
 def decode_id_token_hint(token: str, keyring: KeyRing, issuer: str, now: int) -> dict:

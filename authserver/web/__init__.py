@@ -23,6 +23,7 @@ from . import (
     refresh,
     request_context,
     userinfo,
+    whole_body,
 )
 
 
@@ -37,3 +38,4 @@ def register_blueprints(app: Flask) -> None:
     access.init_app(app)
     cookie_session.init_app(app)
     cors.init_app(app)
+    whole_body.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from ..extensions import db
+from ..models import hot_path
 from ..oauth.server import TokenResult, authorization_server
 from .refresh_cookie import set_refresh_cookie
 
@@ -16,7 +17,9 @@ def finish(response: Response) -> Response:
 
     A request that never touched the database (client_credentials on a cached client)
     has no session to end: making one just to commit nothing costs ~5% of such a request.
+    A refresh may have run in a driver transaction of its own instead (models/hot_path.py).
     """
+    hot_path.end(commit_it=response.status_code == 200)
     if not db.session.registry.has():
         return response
     if response.status_code == 200:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import jwt
+import pytest
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from authserver.extensions import db
-from authserver.models import RefreshToken, TokenFamily
+from authserver.models import RefreshToken, TokenFamily, hot_path
 from authserver.models import refresh_token as refresh_token_model
 from tests.conftest import backends
 
@@ -64,25 +66,96 @@ LOST_DATABASE = {"sqlite": "SELECT * FROM database_went_away",
                  "postgresql": "SELECT pg_terminate_backend(pg_backend_pid())"}
 
 
+@pytest.fixture
+def cached_clients(settings) -> None:
+    """Client records from the cache: the refresh then runs in a driver transaction of its
+    own (models/hot_path.py) instead of the session's."""
+    settings["AUTHSERVER_CLIENT_CACHE_SECONDS"] = 60
+
+
 @backends
+@pytest.mark.parametrize("transaction", ["session", "driver"])
 def test_driver_error_in_a_refresh_statement_answers_503_and_keeps_the_token(
-        app, tokens, spa, alice, monkeypatch):
-    """The hot statements run on the driver cursor (models/refresh_token.py): a driver error
-    there, after the claim, is answered like SQLAlchemy's own (503, not 500), the claim is
-    rolled back and a lost connection leaves the pool, so the retry succeeds."""
+        transaction, settings, request, monkeypatch):
+    """The hot statements run on a driver cursor (models/hot_path.py), in the session's
+    transaction or the request's own: a driver error there, after the claim, is answered like
+    SQLAlchemy's own (503, not 500), the claim is rolled back and a lost connection leaves the
+    pool, so the retry succeeds."""
+    if transaction == "driver":
+        request.getfixturevalue("cached_clients")
+    app, tokens, spa = (request.getfixturevalue(name) for name in ("app", "tokens", "spa"))
+    request.getfixturevalue("alice")
     login = tokens.login(spa).json
-    real = refresh_token_model._driver_sql
+    real = hot_path._driver_sql
 
     def failing_insert(statement, dialect):
         if statement is refresh_token_model._INSERT:
             return LOST_DATABASE[dialect.name]
         return real(statement, dialect)
 
-    monkeypatch.setattr(refresh_token_model, "_driver_sql", failing_insert)
+    monkeypatch.setattr(hot_path, "_driver_sql", failing_insert)
     lost = tokens.refresh(spa, login["refresh_token"])
     assert lost.status_code == 503 and lost.json["error"] == "server_error"
     assert count(app, RefreshToken) == 1
-    monkeypatch.setattr(refresh_token_model, "_driver_sql", real)
+    monkeypatch.setattr(hot_path, "_driver_sql", real)
     retry = tokens.refresh(spa, login["refresh_token"])
     assert retry.status_code == 200
     assert tokens.refresh(spa, retry.json["refresh_token"]).status_code == 200
+
+
+@backends
+def test_failed_driver_commit_on_refresh_leaves_the_token_usable(
+        cached_clients, app, tokens, spa, alice, monkeypatch):
+    """(a) for a refresh in its own driver transaction: nothing answered before its commit."""
+    login = tokens.login(spa).json
+    real_commit = hot_path.DriverTransaction.commit
+
+    def commit(transaction) -> None:
+        monkeypatch.setattr(hot_path.DriverTransaction, "commit", real_commit)
+        raise OperationalError("COMMIT", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(hot_path.DriverTransaction, "commit", commit)
+    lost = tokens.refresh(spa, login["refresh_token"])
+    assert lost.status_code == 503 and "refresh_token" not in lost.json
+    assert count(app, RefreshToken) == 1
+    retry = tokens.refresh(spa, login["refresh_token"])
+    assert retry.status_code == 200
+
+
+@backends
+def test_a_cached_client_refresh_runs_in_one_driver_transaction(
+        cached_clients, app, tokens, spa, alice, monkeypatch):
+    """The fast path really runs: one driver transaction, one commit, the session untouched;
+    and a transaction that begins beside it fails at once instead of waiting on its lock."""
+    login = tokens.login(spa, scope="openid profile").json
+    with app.app_context():  # as a code-flow sign-in with openid: its refresh signs an id_token
+        db.session.execute(update(TokenFamily).values(openid=True))
+        db.session.commit()
+    opened, committed = [], []
+    real_init, real_commit = hot_path.DriverTransaction.__init__, hot_path.DriverTransaction.commit
+
+    def init(transaction, engine) -> None:
+        opened.append(transaction)
+        real_init(transaction, engine)
+
+    def commit(transaction) -> None:
+        committed.append(transaction)
+        real_commit(transaction)
+
+    def no_session(*_args, **_kwargs):
+        raise AssertionError("the session was used beside the driver transaction")
+
+    monkeypatch.setattr(hot_path.DriverTransaction, "__init__", init)
+    monkeypatch.setattr(hot_path.DriverTransaction, "commit", commit)
+    monkeypatch.setattr(db.session, "connection", no_session)
+    refreshed = tokens.refresh(spa, login["refresh_token"])
+    assert refreshed.status_code == 200 and "id_token" in refreshed.json
+    assert len(opened) == 1 and committed == opened
+    claims = jwt.decode(refreshed.json["id_token"], options={"verify_signature": False})
+    assert claims["name"] == "Alice"  # the user's claims, read with the token's lookup
+    monkeypatch.undo()
+    with app.test_request_context():
+        assert hot_path.open_driver_transaction()
+        with pytest.raises(RuntimeError, match="beside this request's driver transaction"):
+            db.session.scalar(select(func.count()).select_from(RefreshToken))
+        hot_path.end(commit_it=False)

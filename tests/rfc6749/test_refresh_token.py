@@ -23,6 +23,14 @@ def userinfo(http, access_token: str):
     return http.get("/userinfo", headers={"Authorization": f"Bearer {access_token}"})
 
 
+@pytest.fixture(autouse=True, params=["session", "driver"])
+def transaction(request, settings) -> str:
+    """Every test twice: the refresh in the session's transaction (a client read from the
+    database first) and in a driver transaction of its own (a cached client: hot_path.py)."""
+    settings["AUTHSERVER_CLIENT_CACHE_SECONDS"] = 0 if request.param == "session" else 60
+    return request.param
+
+
 @pytest.fixture
 def login(tokens, spa, alice):
     response = tokens.login(spa, scope="openid profile email")

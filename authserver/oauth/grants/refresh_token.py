@@ -16,8 +16,7 @@ from authlib.oauth2.rfc6749 import InvalidGrantError, grants
 from ...audit import audit
 from ...clock import clock
 from ...crypto import derive_token
-from ...extensions import db
-from ...models import Client, RefreshToken, RefreshTokenState, TokenFamily
+from ...models import Client, RefreshToken, RefreshTokenState, TokenFamily, hot_path
 from ..subject import Subject
 from .base import GrantSettings
 
@@ -79,6 +78,7 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         prefetched = self.request.prefetched_refresh_token
         if prefetched is not None and prefetched[0] == refresh_token:
             return prefetched[1]
+        hot_path.open_driver_transaction()
         return RefreshToken.lookup(refresh_token)
 
     def _live_successor(self, value: str, state: RefreshTokenState, now: int
@@ -96,7 +96,7 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
     def _revoke_reused(self, state: RefreshTokenState, now: int) -> None:
         """Reuse: revoke the family and commit now, since the error answer rolls back."""
         TokenFamily.revoke(state.family_id, now)
-        db.session.commit()
+        hot_path.commit()
         audit("refresh.reuse_detected", family=state.family_id, client_id=state.client_id,
               user_id=state.user_id)
 
