@@ -9,7 +9,8 @@ transaction costs about 10 us. The statements are compiled once per dialect and 
 driver cursor either way.
 
 One transaction per request still: the token view's finish() commits it before the answer
-leaves (RL-03) and teardown rolls back and returns the connection otherwise. The request
+leaves (RL-03) and teardown rolls back and returns the connection otherwise (on PostgreSQL
+the one writing statement commits itself: DriverTransaction). The request
 must then not use the session as well: on SQLite every transaction takes the write lock at
 BEGIN (extensions.tune_sqlite), so the session would wait on this connection's lock. The
 refresh grant opens one only when the session is unused (a client record from the cache), its
@@ -36,15 +37,28 @@ from ..extensions import db
 
 
 class DriverTransaction:
-    """One transaction on a pooled driver connection, begun as the engine begins its own."""
+    """One transaction on a pooled driver connection.
+
+    On SQLite it begins as the engine begins its own (BEGIN IMMEDIATE: the write lock from
+    the start) and commits in finish(). On PostgreSQL the refresh writes one statement
+    (RefreshToken.rotate) and a reused token one more (the family's revocation, committed at
+    once anyway), each atomic by itself, so the connection runs in autocommit: the lookup and
+    the rotation are two round trips instead of BEGIN, lookup, rotation and COMMIT. The
+    conditional UPDATE inside the rotation is what decides between concurrent refreshes,
+    as under READ COMMITTED before.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.dialect = engine.dialect
+        self.autocommit = self.dialect.name == "postgresql"
         with _as_sqlalchemy_errors(self.dialect, None):
             self.connection = engine.raw_connection()
         try:
             with _as_sqlalchemy_errors(self.dialect, self):
-                self.dialect.do_begin(self.connection.dbapi_connection)
+                if self.autocommit:
+                    self.dbapi_connection.autocommit = True
+                else:
+                    self.dialect.do_begin(self.dbapi_connection)
         except BaseException:
             self.close()
             raise
@@ -57,12 +71,19 @@ class DriverTransaction:
         self.connection.invalidate(error)
 
     def commit(self) -> None:
+        if self.autocommit:
+            return  # each statement committed as it ran
         with _as_sqlalchemy_errors(self.dialect, self):
             self.dialect.do_commit(self.dbapi_connection)
 
     def close(self) -> None:
-        """Back to the pool; the pool rolls back whatever was not committed."""
-        self.connection.close()
+        """Back to the pool as the session expects it (out of autocommit); the pool rolls
+        back whatever was not committed."""
+        try:
+            if self.autocommit and self.connection.is_valid:
+                self.dbapi_connection.autocommit = False
+        finally:
+            self.connection.close()
 
 
 def open_driver_transaction() -> bool:
@@ -74,6 +95,10 @@ def open_driver_transaction() -> bool:
         return False
     g.driver_transaction = DriverTransaction(db.engine)
     return True
+
+
+def dialect_name() -> str:
+    return db.engine.dialect.name
 
 
 def in_driver_transaction() -> bool:

@@ -65,15 +65,22 @@ class RefreshToken(db.Model):
                               email_verified=bool(state.email_verified))
 
     @staticmethod
-    def claim(row_id: int, now: int) -> bool:
-        """Atomically mark a token rotated; False when another request rotated it first."""
-        return hot_path.execute(_CLAIM, {"row_id": row_id, "now": now}) == 1
+    def rotate(row_id: int, family_id: str, successor: str, now: int, expires_at: int) -> bool:
+        """Atomically mark a token rotated and store its successor; False (and nothing
+        stored) when another request rotated it first.
 
-    @staticmethod
-    def insert_successor(token: str, family_id: str, now: int, expires_at: int) -> None:
-        hot_path.execute(_INSERT, {
-            "token_digest": digest(token), "family_id": family_id, "issued_at": now,
-            "expires_at": expires_at})
+        On PostgreSQL one statement does both (a data-modifying WITH), saving a round trip:
+        the successor is inserted only for the row the UPDATE claimed. SQLite has no UPDATE
+        in WITH; its transaction holds the write lock from BEGIN, so two statements are as
+        atomic there."""
+        params = {"row_id": row_id, "family_id": family_id, "token_digest": digest(successor),
+                  "now": now, "expires_at": expires_at}
+        if hot_path.dialect_name() == "postgresql":
+            return hot_path.execute(_ROTATE, params) == 1
+        if hot_path.execute(_CLAIM, params) != 1:
+            return False
+        hot_path.execute(_INSERT, params)
+        return True
 
 
 class RefreshTokenState(NamedTuple):
@@ -129,5 +136,12 @@ _CLAIM = (
     .values(rotated_at=bindparam("now"))
 )
 _INSERT = insert(_TOKEN).values(
-    {name: bindparam(name) for name in ("token_digest", "family_id", "issued_at", "expires_at")}
+    token_digest=bindparam("token_digest"), family_id=bindparam("family_id"),
+    issued_at=bindparam("now"), expires_at=bindparam("expires_at"),
 ).inline()  # no RETURNING of the new id
+_CLAIMED = _CLAIM.returning(_TOKEN.c.family_id).cte("claimed")
+_ROTATE = insert(_TOKEN).from_select(
+    ["token_digest", "family_id", "issued_at", "expires_at"],
+    select(bindparam("token_digest", type_=String), _CLAIMED.c.family_id,
+           bindparam("now", type_=Instant), bindparam("expires_at", type_=Instant)),
+).inline()

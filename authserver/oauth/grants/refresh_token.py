@@ -117,11 +117,10 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         state = presented.state
         now = clock.now()
         successor = presented.successor
-        if successor is None and RefreshToken.claim(state.id, now):
-            expires_at = min(now + self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"],
-                             state.family_expires_at)
-            RefreshToken.insert_successor(token["refresh_token"], state.family_id, now,
-                                          expires_at)
+        expires_at = min(now + self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"],
+                         state.family_expires_at)
+        if successor is None and RefreshToken.rotate(state.id, state.family_id,
+                                                     token["refresh_token"], now, expires_at):
             audit("refresh.rotated", family=state.family_id, client_id=self.client.client_id)
         else:
             if successor is None:  # a concurrent request rotated it first and has committed
