@@ -22,11 +22,17 @@ class ClientCache:
         self.ttl = ttl
         self._entries: dict[str, tuple[float, Client]] = {}
 
-    def get(self, client_id: str) -> Client | None:
-        now = time.monotonic()
+    def cached(self, client_id: str) -> Client | None:
+        """The client if its record is in memory and fresh; never asks the database."""
         entry = self._entries.get(client_id)
-        if entry is not None and now - entry[0] < self.ttl:
+        if entry is not None and time.monotonic() - entry[0] < self.ttl:
             return entry[1]
+        return None
+
+    def get(self, client_id: str) -> Client | None:
+        if (client := self.cached(client_id)) is not None:
+            return client
+        now = time.monotonic()
         client = Client.find(client_id)
         if client is None or self.ttl <= 0:
             self._entries.pop(client_id, None)

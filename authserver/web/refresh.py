@@ -13,7 +13,7 @@ from flask import Blueprint, Response, request
 from ..audit import audit
 from ..clock import clock
 from ..extensions import db
-from ..models import RefreshToken, RefreshTokenState, TokenFamily
+from ..models import Client, RefreshToken, RefreshTokenState, TokenFamily, hot_path
 from ..oauth.server import authorization_server
 from .answers import error_answer
 from .oauth import finish, token_response
@@ -47,27 +47,40 @@ def refused(exc: CookieRefused) -> Response:
     return response
 
 
-def cookie_token() -> tuple[str, RefreshTokenState]:
+def cookie_token(rotating: bool = False) -> tuple[str, RefreshTokenState]:
     """The cookie and what is stored about it, from an allowed origin of its client."""
     if not request.headers.get("X-Requested-With"):
         raise CookieRefused(403, "invalid_request", "X-Requested-With is required", False)
     value = presented_cookie()
-    found = RefreshToken.lookup(value) if value else None
-    if found is None:
-        raise _no_session()
-    client = authorization_server().query_client(found.client_id)
-    if client is None or not client.refresh_cookie:
+    found, client = _stored(value, rotating) if value else (None, None)
+    if found is None or client is None or not client.refresh_cookie:
         raise _no_session()
     if request.headers.get("Origin") not in client.cors_origins:
         raise CookieRefused(403, "invalid_request", "origin not allowed for this client", False)
     return value, found
 
 
+def _stored(value: str, rotating: bool) -> tuple[RefreshTokenState | None, Client | None]:
+    """The token's row and its client. A rotation reads them in a driver transaction of its
+    own, as the refresh grant does (models/hot_path.py), when the client's record is in
+    memory; otherwise the session reads the client, and the token again with it."""
+    server = authorization_server()
+    if rotating and hot_path.open_driver_transaction():
+        found = RefreshToken.lookup(value)
+        if found is None:
+            return None, None
+        if (client := server.clients.cached(found.client_id)) is not None:
+            return found, client
+        hot_path.end(commit_it=False)  # nothing written yet
+    found = RefreshToken.lookup(value)
+    return found, found and server.query_client(found.client_id)
+
+
 @bp.post("/refresh")
 def refresh() -> Response:
     """Same rotation, grace window and reuse detection as grant_type=refresh_token; the grant
     reuses the lookup made here."""
-    value, found = cookie_token()
+    value, found = cookie_token(rotating=True)
     result = authorization_server().issue_tokens(
         {"grant_type": "refresh_token", "refresh_token": value, "client_id": found.client_id},
         prefetched=(value, found))

@@ -12,6 +12,14 @@ from tests.rfc7009.helpers import register
 from .frontend import ORIGIN, Frontend, cookie_name
 
 
+@pytest.fixture(autouse=True, params=["session", "driver"])
+def transaction(request, settings) -> str:
+    """Every test twice: POST /refresh in the session's transaction (the client read from the
+    database) and in a driver transaction of its own (a cached client: models/hot_path.py)."""
+    settings["AUTHSERVER_CLIENT_CACHE_SECONDS"] = 0 if request.param == "session" else 60
+    return request.param
+
+
 @pytest.fixture
 def http(app: Flask) -> FlaskClient:
     """No cookie jar: each tab sends the cookie it holds, explicitly."""

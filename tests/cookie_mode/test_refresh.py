@@ -7,6 +7,7 @@ import secrets
 
 import pytest
 
+from authserver.extensions import db
 from tests.conftest import backends
 from tests.rfc6749.checks import assert_oauth_error, assert_token_headers
 from tests.rfc7009.helpers import (
@@ -128,3 +129,22 @@ def test_a_body_mode_clients_refresh_token_is_no_cookie(tokens, tab, spa, signed
     body_token = tokens.login(spa).get_json()["refresh_token"]
     assert_signed_out(tab, tab.refresh(cookie=body_token))
     assert tokens.refresh(spa, body_token).status_code == 200
+
+
+@backends
+@pytest.mark.parametrize("transaction", ["driver"], indirect=True)
+def test_a_cached_client_rotates_the_cookie_without_the_session(
+        app, tab, signed_in, transaction, monkeypatch):
+    """With the client's record in memory, POST /refresh runs in a driver transaction of its
+    own (models/hot_path.py): the session never opens a connection."""
+
+    def no_session(*_args, **_kwargs):
+        raise AssertionError("the session was used beside the driver transaction")
+
+    monkeypatch.setattr(db.session, "connection", no_session)
+    old = tab.cookie
+    response = tab.refresh()
+    assert response.status_code == 200, response.get_data(as_text=True)
+    monkeypatch.undo()
+    assert stored_refresh_token(app, old).rotated_at is not None
+    assert stored_refresh_token(app, tab.cookie).rotated_at is None
