@@ -111,8 +111,9 @@ def start_node(folder: Path, clients: NodeClients) -> Server:
     port = free_port()
     command = ["node", str(NODE_DIR / "server.mjs"), str(port), clients.machine_id,
                clients.machine_secret, clients.spa_id]
-    return _start("node-oidc-provider", command, dict(os.environ), folder, port,
-                  "/.well-known/openid-configuration", forks=False)
+    # production mode, as authserver runs (AUTHSERVER_ENV=production)
+    return _start("node-oidc-provider", command, {**os.environ, "NODE_ENV": "production"},
+                  folder, port, "/.well-known/openid-configuration", forks=False)
 
 
 def seed_node(server: Server, size: int) -> list[str]:
