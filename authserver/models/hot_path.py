@@ -86,10 +86,15 @@ class DriverTransaction:
             self.connection.close()
 
 
+def _current() -> DriverTransaction | None:
+    """This request's driver transaction, if it opened one."""
+    return g.get("driver_transaction") if has_request_context() else None
+
+
 def open_driver_transaction() -> bool:
     """Run this request's hot statements in a driver transaction, unless the session has
     begun one already (then they join it). True if they run on the driver connection."""
-    if g.get("driver_transaction") is not None:
+    if _current() is not None:
         return True
     if db.session.registry.has() and db.session().in_transaction():
         return False
@@ -101,13 +106,9 @@ def dialect_name() -> str:
     return db.engine.dialect.name
 
 
-def in_driver_transaction() -> bool:
-    return has_request_context() and g.get("driver_transaction") is not None
-
-
 def commit() -> None:
     """Commit the transaction the hot statements ran in, now (the session's otherwise)."""
-    transaction = g.get("driver_transaction") if has_request_context() else None
+    transaction = _current()
     if transaction is None:
         db.session.commit()
     else:
@@ -141,9 +142,7 @@ def execute(statement: Any, params: dict[str, Any]) -> int:
 def _cursor(statement: Any, params: dict[str, Any]) -> Iterator[DBAPICursor]:
     """A hot statement in the request's driver transaction, or the session's."""
     # both hold a pool connection (.connection) and can invalidate it
-    holder = g.get("driver_transaction") if has_request_context() else None
-    if holder is None:
-        holder = db.session.connection()
+    holder = _current() or db.session.connection()
     sql = _driver_sql(statement, holder.dialect)
     cursor = holder.connection.dbapi_connection.cursor()
     with _as_sqlalchemy_errors(holder.dialect, holder, sql, params, cursor):
@@ -189,7 +188,7 @@ def init_app(app: Flask) -> None:
     begin = dialect.do_begin
 
     def begin_alone(dbapi_connection: DBAPIConnection) -> None:
-        transaction = g.get("driver_transaction") if has_request_context() else None
+        transaction = _current()
         if transaction is not None and transaction.dbapi_connection is not dbapi_connection:
             raise RuntimeError("a transaction began beside this request's driver transaction")
         begin(dbapi_connection)

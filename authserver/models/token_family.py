@@ -83,15 +83,10 @@ class TokenFamily(db.Model):
 
     @classmethod
     def revoke(cls, family_id: str, now: int) -> None:
-        """Revoke the whole family in one set-based statement, in the request's driver
-        transaction when the refresh grant runs in one (hot_path.py)."""
-        if hot_path.in_driver_transaction():
-            hot_path.execute(_REVOKE, {"family_id": family_id, "now": now})
-            return
-        db.session.execute(
-            update(cls).where(cls.id == family_id, cls.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        """Revoke the whole family in one set-based statement, in the transaction the
+        request's hot statements run in (hot_path.py: the refresh grant's own, or the
+        session's)."""
+        hot_path.execute(_REVOKE, {"family_id": family_id, "now": now})
 
     @classmethod
     def revoke_for_user(cls, user_id: int, now: int, keep: str | None = None) -> int:

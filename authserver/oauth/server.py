@@ -35,6 +35,7 @@ from .revocation import RevocationEndpoint
 from .tokens import AccessTokenGenerator
 
 GRANTS = (AuthorizationCodeGrant, PasswordGrant, RefreshTokenGrant, ClientCredentialsGrant)
+GRANT_TYPES = tuple(grant.GRANT_TYPE for grant in GRANTS)
 
 
 class UnknownGrantType(UnsupportedGrantTypeError):
@@ -65,7 +66,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
 
     @property
     def grant_types(self) -> list[str]:
-        return [grant.GRANT_TYPE for grant in GRANTS]
+        return list(GRANT_TYPES)
 
     def query_client(self, client_id: str) -> Client | None:
         return self.clients.get(client_id)
@@ -111,7 +112,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
             result = TokenResult(status, body, headers, oauth_request.client)
         except OAuth2Error as error:
             result = TokenResult(*error(), client=None)
-        count_token_response(grant_type if grant_type in self.grant_types else "other",
+        count_token_response(grant_type if grant_type in GRANT_TYPES else "other",
                              result.status, result.body,
                              result.client.is_public if result.client else None)
         return result
