@@ -11,6 +11,7 @@ from . import logs, metrics, passwords
 from .clock import clock
 from .config import is_production, load_config
 from .extensions import init_extensions
+from .flask_app import AuthServerFlask
 from .keys import KeyPolicy, KeyRing
 from .models import hot_path
 
@@ -22,7 +23,7 @@ def create_app(overrides: dict[str, Any] | None = None, with_keys: bool = True) 
 
     with_keys=False builds an app for commands that run before a key exists (`init`, `db`).
     """
-    app = Flask(__name__, instance_relative_config=False)
+    app = AuthServerFlask(__name__, instance_relative_config=False)
     app.config.update(load_config(overrides))
     app.config.setdefault("AUTHSERVER_MIGRATIONS_DIR", str(MIGRATIONS_DIR))
     configure_logging(app)
