@@ -7,11 +7,13 @@ is an invalid_request the client can act on; nothing is stored before these chec
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import parse_qsl
 
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from flask import Request, g
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FIELDS = 64
@@ -94,7 +96,7 @@ def read_form(request: Request, allow_query: bool = False) -> dict[str, str]:
     parsed = g.get("protocol_form")
     if parsed is None:
         try:
-            parsed = _parse(request.get_data(cache=True), "the request body")
+            parsed = _parse(_body(request), "the request body")
         except InvalidRequestError as error:
             parsed = error
         g.protocol_form = parsed
@@ -104,6 +106,31 @@ def read_form(request: Request, allow_query: bool = False) -> dict[str, str]:
         for name in parsed.keys() & read_query(request).keys():
             raise InvalidRequestError(f"{_name_for_message(name)} is repeated")
     return dict(parsed)
+
+
+def _body(request: Request) -> bytes:
+    """The body, read at once when it states its length (every form POST we know of).
+
+    Werkzeug's get_data wraps the input in a limited stream and reads it in chunks, ~16 us of
+    a token request in process. Here: the same 413 past MAX_CONTENT_LENGTH and 400 for a short
+    body, and the bytes put back as the input, so that anything reading after us (Werkzeug's
+    form parser) reads them too. A chunked body, or one Werkzeug has begun reading, is left
+    to Werkzeug.
+    """
+    environ = request.environ
+    length = environ.get("CONTENT_LENGTH", "")
+    if (not (length.isascii() and length.isdigit()) or "HTTP_TRANSFER_ENCODING" in environ
+            or "stream" in request.__dict__):  # Werkzeug's stream (a cached_property) is open
+        return request.get_data(cache=True)
+    size = int(length)
+    limit = request.max_content_length
+    if limit is not None and size > limit:
+        raise RequestEntityTooLarge()
+    data = environ["wsgi.input"].read(size)
+    if len(data) < size:
+        raise ClientDisconnected()
+    environ["wsgi.input"] = io.BytesIO(data)
+    return data
 
 
 def read_front_channel(request: Request) -> dict[str, str]:
