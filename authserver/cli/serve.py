@@ -21,6 +21,7 @@ from ..extensions import db
 from ..keys import KeyFolderError
 from ..logs import use_format_for
 from ..metrics import multiprocess_dir
+from ..sqlite_checkpoints import checkpoint_in_background
 from .setup import wait_for_database_or_exit
 
 
@@ -49,10 +50,13 @@ def default_threads(app: Flask) -> int:
 
 def _forked(app: Flask) -> Flask:
     """In a new worker: no database connection is shared across fork (bench/floor_app.py
-    serves an app without one, the same way)."""
+    serves an app without one, the same way), and on SQLite the WAL checkpoints run in a
+    thread of the worker's own (sqlite_checkpoints.py)."""
     if "sqlalchemy" in app.extensions:
         with app.app_context():
             db.engine.dispose(close=False)
+            app.extensions["authserver.sqlite_checkpoints"] = checkpoint_in_background(
+                db.engine, app.config["AUTHSERVER_SQLITE_CHECKPOINT_SECONDS"])
     return app
 
 

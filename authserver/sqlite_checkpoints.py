@@ -1,0 +1,73 @@
+"""SQLite's WAL checkpoints in a thread of each worker, not on the request that fills the WAL.
+
+SQLite copies the WAL back into the database file (a checkpoint: the page copies and an fsync)
+on the commit that takes the WAL past 1,000 pages, and that request waits for it: under `make
+bench` on SQLite, refresh_token's p99 was 26-30 ms against a p50 of 12. Under `authserver
+serve` each worker instead runs a PASSIVE checkpoint every AUTHSERVER_SQLITE_CHECKPOINT_SECONDS
+in a thread of its own: it never takes the write lock, waits for the disk without the GIL, and
+keeps the WAL short, so that writers keep rewinding it. The requests' own automatic checkpoint
+stays, at BACKSTOP_PAGES, for a thread that falls behind. (README, Performance: p99 15 ms.)
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger("authserver")
+#: WAL pages at which a committing request checkpoints after all (40 MB of 4 KB pages)
+BACKSTOP_PAGES = 10_000
+
+
+@dataclass
+class Checkpoints:
+    """The running thread; stop() ends it (the process exiting ends it too: a daemon)."""
+
+    thread: threading.Thread
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+
+
+def checkpoint_in_background(engine: Engine, seconds: float) -> Checkpoints | None:
+    """Start the thread for a SQLite database file (not before a fork: threads do not survive
+    one), and raise the requests' checkpoint to the backstop on every connection opened from
+    now on. None when there is nothing to do: another database, or `seconds` is 0."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not seconds or not database or database == ":memory:":
+        return None
+    event.listen(engine, "connect", _backstop)
+    stopping = threading.Event()
+    thread = threading.Thread(target=_checkpoint_every, args=(database, seconds, stopping),
+                              name="sqlite-checkpoints", daemon=True)
+    checkpoints = Checkpoints(thread, stopping)
+    thread.start()
+    return checkpoints
+
+
+def _backstop(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+
+
+def _checkpoint_every(database: str, seconds: float, stopping: threading.Event) -> None:
+    connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    failing = False
+    try:
+        while not stopping.wait(seconds):
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                failing = False
+            except sqlite3.Error as exc:
+                if not failing:  # once per run of failures, not four lines a second
+                    log.warning("SQLite WAL checkpoint failed (the requests' own checkpoint "
+                                "remains at %s pages): %s", BACKSTOP_PAGES, exc)
+                failing = True
+    finally:
+        connection.close()

@@ -1,0 +1,113 @@
+"""SQLite's WAL checkpoints run in a thread of each `authserver serve` worker
+(sqlite_checkpoints.py), not on the request whose commit fills the WAL."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from authserver.cli.serve import _forked
+from authserver.extensions import db, tune_sqlite
+from authserver.sqlite_checkpoints import BACKSTOP_PAGES, checkpoint_in_background
+from tests.conftest import PG_URL
+
+ROWS, ROW_BYTES = 200, 8192  # ~400 WAL pages: below SQLite's own 1,000-page checkpoint
+
+
+def sqlite_engine(path: Path):
+    engine = create_engine(f"sqlite:///{path}")
+    tune_sqlite(engine)  # WAL, as the server runs it
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE blob (data BLOB)"))
+    return engine
+
+
+def write_rows(engine) -> None:
+    for _ in range(ROWS):
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO blob VALUES (randomblob(:n))"),
+                               {"n": ROW_BYTES})
+
+
+def wait_for(condition, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def test_the_thread_copies_the_wal_into_the_database(tmp_path):
+    path = tmp_path / "a.db"
+    engine = sqlite_engine(path)
+    engine.dispose()  # as a new worker: connections opened from now on get the backstop
+    checkpoints = checkpoint_in_background(engine, 0.01)
+    try:
+        write_rows(engine)
+        # the rows reach the database file itself: only a checkpoint puts them there
+        assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)
+    finally:
+        checkpoints.stop()
+    assert not checkpoints.thread.is_alive()
+
+
+def test_without_the_thread_the_requests_keep_the_wal_to_the_backstop(tmp_path):
+    """The control: the same writes, nobody checkpointing below BACKSTOP_PAGES."""
+    path = tmp_path / "a.db"
+    engine = sqlite_engine(path)
+    engine.dispose()
+    checkpoints = checkpoint_in_background(engine, 3600)  # never wakes during the test
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == (
+                BACKSTOP_PAGES)
+        write_rows(engine)
+        assert path.stat().st_size < ROWS * ROW_BYTES / 10
+    finally:
+        checkpoints.stop()
+
+
+@pytest.mark.parametrize("url,seconds", [("sqlite:///{tmp}/a.db", 0), ("sqlite://", 0.25)])
+def test_nothing_to_run(tmp_path, url, seconds):
+    engine = create_engine(url.format(tmp=tmp_path))
+    assert checkpoint_in_background(engine, seconds) is None
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs AUTHSERVER_TEST_DATABASE_URL")
+def test_nothing_to_run_on_postgresql():
+    assert checkpoint_in_background(create_engine(PG_URL), 0.25) is None
+
+
+def test_a_served_worker_starts_it_on_sqlite(app):
+    _forked(app)
+    checkpoints = app.extensions["authserver.sqlite_checkpoints"]
+    try:
+        with app.app_context():
+            if db.engine.dialect.name != "sqlite":
+                assert checkpoints is None
+                return
+            assert checkpoints.thread.is_alive()
+            assert db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == (
+                BACKSTOP_PAGES)
+            db.session.rollback()
+    finally:
+        if checkpoints:
+            checkpoints.stop()
+
+
+def test_a_failing_checkpoint_is_logged_once_and_the_thread_goes_on(tmp_path, caplog):
+    not_a_database = tmp_path / "a.db"
+    not_a_database.write_bytes(b"this is not a database file" * 200)
+    checkpoints = checkpoint_in_background(create_engine(f"sqlite:///{not_a_database}"), 0.01)
+    try:
+        time.sleep(0.2)  # many failed checkpoints
+        assert checkpoints.thread.is_alive()
+    finally:
+        checkpoints.stop()
+    warnings = [r for r in caplog.records if "WAL checkpoint failed" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "not a database" in warnings[0].getMessage()
