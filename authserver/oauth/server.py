@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
+import orjson
 from authlib.consts import default_json_headers
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.oauth2.rfc6749 import (
@@ -143,7 +143,7 @@ class TokenResult:
     def response(self) -> Response:
         body = self.body
         if isinstance(body, dict):
-            body = json.dumps(body, separators=(",", ":"))
+            body = orjson.dumps(body)  # compact, as keys/jws.py serialises claims
         return Response(body, status=self.status, headers=self.headers or default_json_headers)
 
 
