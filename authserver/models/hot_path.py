@@ -46,7 +46,9 @@ class DriverTransaction:
     as under READ COMMITTED before.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, write: bool = True) -> None:
+        """write=False: one read, which needs no transaction of its own (no BEGIN on SQLite,
+        so no write lock; autocommit on PostgreSQL)."""
         self.dialect = engine.dialect
         self.autocommit = self.dialect.name == "postgresql"
         error = self.dialect.loaded_dbapi.Error
@@ -57,7 +59,7 @@ class DriverTransaction:
         try:
             if self.autocommit:
                 self.dbapi_connection.autocommit = True
-            else:
+            elif write:
                 self.dialect.do_begin(self.dbapi_connection)
         except error as exc:
             wrapped = _sqlalchemy_error(exc, self.dialect, self)  # invalidates a lost one
@@ -97,12 +99,16 @@ def _current() -> DriverTransaction | None:
     return g.get("driver_transaction") if has_request_context() else None
 
 
+def _session_in_transaction() -> bool:
+    return db.session.registry.has() and db.session().in_transaction()
+
+
 def open_driver_transaction() -> bool:
     """Run this request's hot statements in a driver transaction, unless the session has
     begun one already (then they join it). True if they run on the driver connection."""
     if _current() is not None:
         return True
-    if db.session.registry.has() and db.session().in_transaction():
+    if _session_in_transaction():
         return False
     g.driver_transaction = DriverTransaction(db.engine)
     return True
@@ -137,17 +143,31 @@ def fetch_one(statement: Any, params: dict[str, Any]) -> tuple | None:
     return _run(statement, params, fetch=True)
 
 
+def read_one(statement: Any, params: dict[str, Any]) -> tuple | None:
+    """One row of a read that needs no transaction (the liveness of an access token): in the
+    transaction the request has open if any, else on a pooled driver connection returned at
+    once. No session begun, closed and removed around it: ~0.25 ms of an introspection."""
+    if _current() is not None or _session_in_transaction():
+        return fetch_one(statement, params)
+    reader = DriverTransaction(db.engine, write=False)
+    try:
+        return _run(statement, params, fetch=True, holder=reader)
+    finally:
+        reader.close()
+
+
 def execute(statement: Any, params: dict[str, Any]) -> int:
     """The number of rows the statement changed."""
     return _run(statement, params, fetch=False)
 
 
-def _run(statement: Any, params: dict[str, Any], fetch: bool) -> Any:
-    """A hot statement in the request's driver transaction, or the session's: the first row
-    (fetch) or the number of rows changed. Plain try/except rather than context managers:
-    two generator-based ones cost ~7 us a statement, three statements a refresh."""
+def _run(statement: Any, params: dict[str, Any], fetch: bool,
+         holder: DriverTransaction | None = None) -> Any:
+    """A hot statement in the request's driver transaction, or the session's (or `holder`):
+    the first row (fetch) or the number of rows changed. Plain try/except rather than context
+    managers: two generator-based ones cost ~7 us a statement, three statements a refresh."""
     # both hold a pool connection (.connection) and can invalidate it
-    holder = _current() or db.session.connection()
+    holder = holder or _current() or db.session.connection()
     dialect = holder.dialect
     sql = _driver_sql(statement, dialect)
     cursor = holder.connection.dbapi_connection.cursor()

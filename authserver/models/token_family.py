@@ -74,14 +74,6 @@ class TokenFamily(db.Model):
         return family
 
     @classmethod
-    def is_active(cls, family_id: str, now: int) -> bool:
-        """Whether access tokens of this family still count (introspection, /userinfo)."""
-        row = db.session.execute(
-            select(cls.revoked_at, cls.expires_at).where(cls.id == family_id)
-        ).one_or_none()
-        return row is not None and row.revoked_at is None and now < row.expires_at
-
-    @classmethod
     def revoke(cls, family_id: str, now: int) -> None:
         """Revoke the whole family in one set-based statement, in the transaction the
         request's hot statements run in (hot_path.py: the refresh grant's own, or the

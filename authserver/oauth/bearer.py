@@ -13,7 +13,7 @@ from joserfc.errors import JoseError
 
 from ..keys import KeyRing
 from ..keys.files import JWK
-from ..models import RevokedAccessToken, TokenFamily
+from ..models import RevokedAccessToken
 from .tokens import ACCESS_TOKEN_TYP
 
 #: Our own tokens expire by our own clock, so no leeway on exp; an iat slightly ahead is
@@ -74,13 +74,16 @@ def decode_access_token(token: str, keyring: KeyRing, issuer: str, audience: str
 def is_live(claims: dict, now: int) -> bool:
     """Not revoked: neither its jti (RFC 7009) nor, for user tokens, its family; a token
     with no family (client_credentials) ends with its client's deletion."""
-    if RevokedAccessToken.is_revoked(claims["jti"]):
-        return False
     family_id = claims.get("grant_id")
+    if family_id is not None and not isinstance(family_id, str):
+        return False
+    revoked, family_expires_at = RevokedAccessToken.liveness(claims["jti"], family_id)
+    if revoked:
+        return False
     if family_id is None:
         return current_app.extensions["authserver.oauth"].query_client(
             claims["client_id"]) is not None
-    return isinstance(family_id, str) and TokenFamily.is_active(family_id, now)
+    return family_expires_at is not None and now < family_expires_at
 
 
 def verify_access_token(token: str, now: int, live: bool = True) -> dict:

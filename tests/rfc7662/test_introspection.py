@@ -275,3 +275,46 @@ def test_client_credentials_token_dies_with_its_client(app, http):
         db.session.execute(delete(Client).where(Client.client_id == ids[0]))
         db.session.commit()
     assert introspect() == {"active": False}
+
+
+@pytest.fixture
+def cached_clients(settings) -> None:
+    settings["AUTHSERVER_CLIENT_CACHE_SECONDS"] = 60
+
+
+@backends
+def test_introspection_reads_liveness_without_the_session(cached_clients, app, http, spa,
+                                                          resource_server, session,
+                                                          monkeypatch):
+    """One read on a driver connection (hot_path.read_one), no session begun: then a
+    revocation still shows at once."""
+    from authserver.models import hot_path
+
+    introspect(http, resource_server, session["access_token"])  # the clients now cached
+
+    def no_session(*_args, **_kwargs):
+        raise AssertionError("the session was used")
+
+    monkeypatch.setattr(db.session, "connection", no_session)
+    assert_active(introspect(http, resource_server, session["access_token"]))
+    monkeypatch.undo()
+    revoke(http, spa, session["access_token"])
+    monkeypatch.setattr(db.session, "connection", no_session)
+    assert_inactive(introspect(http, resource_server, session["access_token"]))
+    monkeypatch.undo()
+    with app.test_request_context():  # nothing left open on the request's connection
+        assert hot_path._current() is None
+
+
+@backends
+def test_liveness_joins_a_transaction_the_request_has_open(app, session):
+    """A read inside an open session transaction sees its own uncommitted writes."""
+    from authserver.models import RevokedAccessToken
+
+    jti = claims_of(session["access_token"])["jti"]
+    with app.test_request_context():
+        assert not RevokedAccessToken.liveness(jti, None).revoked
+        RevokedAccessToken.revoke(jti, clock.now() + 60)
+        assert RevokedAccessToken.liveness(jti, None).revoked
+        db.session.rollback()
+        assert not RevokedAccessToken.liveness(jti, None).revoked
