@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import Session
 
 from authserver import create_app
 from authserver.clients import register_client
@@ -202,3 +203,16 @@ def tokens(http: FlaskClient) -> TokenClient:
 
 # The code flow's fixtures (rp, flow) and helpers, shared by tests/rfc6749, rfc7636, oidc, e2e.
 pytest_plugins = ["tests.support.authorize"]
+
+
+@pytest.fixture
+def session_begins() -> Iterator[list]:
+    """The connections of every transaction an ORM session begins during the test."""
+    begun: list = []
+
+    def record(_session, _transaction, connection) -> None:
+        begun.append(connection)
+
+    event.listen(Session, "after_begin", record)
+    yield begun
+    event.remove(Session, "after_begin", record)

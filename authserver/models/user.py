@@ -5,10 +5,11 @@ from __future__ import annotations
 import unicodedata
 import uuid
 
-from sqlalchemy import Boolean, String, false, select
+from sqlalchemy import Boolean, String, bindparam, false, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from . import hot_path
 from .types import BigId, Instant
 
 
@@ -39,6 +40,17 @@ class User(db.Model):
     def find_by_sub(cls, sub: str) -> User | None:
         return db.session.scalar(select(cls).where(cls.sub == sub))
 
+    @staticmethod
+    def claims_by_sub(sub: str) -> User | None:
+        """The user's claims as a transient User (not in the session, never written), in one
+        read on a driver connection (hot_path.read_one), as every /userinfo call asks."""
+        row = hot_path.read_one(_CLAIMS, {"sub": sub})
+        if row is None:
+            return None
+        user_id, email, name, email_verified, disabled = row
+        return User(id=user_id, sub=sub, email=email, name=name,
+                    email_verified=bool(email_verified), disabled=bool(disabled))
+
     @classmethod
     def create(cls, email: str, password_hash: str, name: str | None, now: int) -> User:
         user = cls(sub=str(uuid.uuid4()), email=normalize_email(email), name=name,
@@ -48,3 +60,9 @@ class User(db.Model):
 
     def get_user_id(self) -> str:
         return self.sub
+
+
+_USER = User.__table__
+_CLAIMS = (select(_USER.c.id, _USER.c.email, _USER.c.name, _USER.c.email_verified,
+                  _USER.c.disabled)
+           .where(_USER.c.sub == bindparam("sub", type_=String)))

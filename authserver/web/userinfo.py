@@ -22,7 +22,7 @@ def userinfo(claims: dict) -> Response:
     if "openid" not in scopes:
         return bearer_error(403, "insufficient_scope", "the openid scope is required",
                             ', scope="openid"')
-    user = User.find_by_sub(claims["sub"])
+    user = User.claims_by_sub(claims["sub"])
     if user is None or user.disabled:
         return bearer_error(401, "invalid_token", "access token revoked")
     return json_answer(200, user_claims(user, scopes))

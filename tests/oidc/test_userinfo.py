@@ -13,6 +13,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from authserver.clock import clock
+from tests.conftest import backends
 
 
 def bearer(token: str) -> dict:
@@ -200,3 +201,28 @@ def test_wrong_issuer_or_audience_is_refused(http, claims, sign, change):
 def test_a_token_of_another_type_is_refused(http, claims, sign):
     """JW-07: only typ at+jwt is an access token."""
     assert_invalid_token(http.get("/userinfo", headers=bearer(sign(claims, typ="JWT"))))
+
+
+@backends
+def test_the_user_is_read_without_the_session(app, http, session, session_begins):
+    """Liveness and the user's claims: reads on driver connections, no session begun."""
+    session_begins.clear()
+    response = http.get("/userinfo", headers=bearer(session["access_token"]))
+    assert response.status_code == 200, response.json
+    assert response.json["name"] == "Alice"
+    assert response.json["email_verified"] is False
+    assert session_begins == []
+
+
+@backends
+def test_a_user_disabled_in_storage_alone_is_refused(app, http, session):
+    """Disabling through the CLI also ends the user's logins; the flag alone is enough."""
+    from sqlalchemy import update
+
+    from authserver.extensions import db
+    from authserver.models import User
+
+    with app.app_context():
+        db.session.execute(update(User).values(disabled=True))
+        db.session.commit()
+    assert_invalid_token(http.get("/userinfo", headers=bearer(session["access_token"])))
