@@ -134,7 +134,7 @@ def test_a_body_mode_clients_refresh_token_is_no_cookie(tokens, tab, spa, signed
 @backends
 @pytest.mark.parametrize("transaction", ["driver"], indirect=True)
 def test_a_cached_client_rotates_the_cookie_without_the_session(
-        app, tab, signed_in, transaction, monkeypatch):
+        app, tab, signed_in, transaction, monkeypatch, session_begins):
     """With the client's record in memory, POST /refresh runs in a driver transaction of its
     own (models/hot_path.py): the session never opens a connection."""
 
@@ -143,8 +143,10 @@ def test_a_cached_client_rotates_the_cookie_without_the_session(
 
     monkeypatch.setattr(db.session, "connection", no_session)
     old = tab.cookie
+    session_begins.clear()
     response = tab.refresh()
     assert response.status_code == 200, response.get_data(as_text=True)
+    assert session_begins == []
     monkeypatch.undo()
     assert stored_refresh_token(app, old).rotated_at is not None
     assert stored_refresh_token(app, tab.cookie).rotated_at is None

@@ -130,7 +130,7 @@ def test_failed_driver_commit_on_refresh_leaves_the_token_usable(
 
 @backends
 def test_a_cached_client_refresh_runs_in_one_driver_transaction(
-        cached_clients, app, tokens, spa, alice, monkeypatch):
+        cached_clients, app, tokens, spa, alice, monkeypatch, session_begins):
     """The fast path really runs: one driver transaction, one commit, the session untouched;
     and a transaction that begins beside it fails at once instead of waiting on its lock."""
     login = tokens.login(spa, scope="openid profile").json
@@ -154,9 +154,11 @@ def test_a_cached_client_refresh_runs_in_one_driver_transaction(
     monkeypatch.setattr(hot_path.DriverTransaction, "__init__", init)
     monkeypatch.setattr(hot_path.DriverTransaction, "commit", commit)
     monkeypatch.setattr(db.session, "connection", no_session)
+    session_begins.clear()
     refreshed = tokens.refresh(spa, login["refresh_token"])
     assert refreshed.status_code == 200 and "id_token" in refreshed.json
     assert len(opened) == 1 and committed == opened
+    assert session_begins == []
     claims = jwt.decode(refreshed.json["id_token"], options={"verify_signature": False})
     assert claims["name"] == "Alice"  # the user's claims, read with the token's lookup
     monkeypatch.undo()
