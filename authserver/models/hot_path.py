@@ -17,6 +17,10 @@ refresh grant opens one only when the session is unused (a client record from th
 OpenID claims come from the lookup's row, and a session that begins anyway fails at once
 (init_app) instead of waiting out the busy timeout.
 
+A single read that needs no transaction (an access token's liveness, /userinfo's user) runs
+the same way through read_one: on a driver connection checked out for that statement alone,
+with no BEGIN (no write lock on SQLite), or in the transaction the request already has open.
+
 Driver errors are raised as SQLAlchemy's, as its own execution would (a lost database
 answers 503, web/errors.py), and a lost connection leaves the pool.
 """
