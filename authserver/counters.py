@@ -57,7 +57,7 @@ class MemoryWindows:
     `storage` is limits' memory storage, for the lockouts (lockout.py), which use it directly.
     """
 
-    SWEEP_SECONDS = 10.0
+    SWEEP_SECONDS = SweptMemoryStorage.SWEEP_SECONDS
 
     def __init__(self, now: Callable[[], float] = time.time) -> None:
         self.storage = SweptMemoryStorage()
@@ -68,10 +68,10 @@ class MemoryWindows:
 
     def hit(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool:
         now = self.now()
-        key = (item.amount, item.multiples, item.GRANULARITY.seconds, *identifiers)
+        key = _window_key(item, identifiers)
         with self._lock:
-            window = self._windows.get(key)
-            if window is None or window[0] <= now:
+            window = self._open(key, now)
+            if window is None:
                 window = self._windows[key] = [now + item.get_expiry(), 0]
             window[1] += cost
             count = window[1]
@@ -82,11 +82,15 @@ class MemoryWindows:
     def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
         """When the window resets, and what is left of it."""
         now = self.now()
-        key = (item.amount, item.multiples, item.GRANULARITY.seconds, *identifiers)
-        window = self._windows.get(key)
-        if window is None or window[0] <= now:
+        window = self._open(_window_key(item, identifiers), now)
+        if window is None:
             return WindowStats(now, item.amount)
         return WindowStats(window[0], max(0, item.amount - window[1]))
+
+    def _open(self, key: tuple, now: float) -> list | None:
+        """The key's window if it has not ended."""
+        window = self._windows.get(key)
+        return window if window is not None and window[0] > now else None
 
     def _sweep(self, now: float) -> None:
         """Drop ended windows, so that keys nobody presents again do not pile up."""
@@ -95,14 +99,15 @@ class MemoryWindows:
             del self._windows[key]
 
 
-def in_memory() -> MemoryWindows:
-    return MemoryWindows()
+def _window_key(item: RateLimitItem, identifiers: tuple[str, ...]) -> tuple:
+    """One window per limit (amount per period) and identifiers."""
+    return (item.amount, item.multiples, item.GRANULARITY.seconds, *identifiers)
 
 
 def counting_in(redis_url: str | None, key_prefix: str) -> Counters:
     """Counters in Redis when a URL is given, else in this process's memory."""
     if not redis_url:
-        return Counters(in_memory())
+        return Counters(MemoryWindows())
     storage = storage_from_string(redis_url, key_prefix=key_prefix,
                                   socket_connect_timeout=REDIS_TIMEOUT,
                                   socket_timeout=REDIS_TIMEOUT)
@@ -120,7 +125,7 @@ class Counters:
 
     def __init__(self, primary: RateLimiter | MemoryWindows) -> None:
         self.primary = primary
-        self.memory = in_memory()
+        self.memory = MemoryWindows()
         self.down_until = 0.0
 
     def run(self, action: Callable[[RateLimiter | MemoryWindows], T]) -> T:

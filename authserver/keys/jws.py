@@ -11,7 +11,6 @@ time (~15 us of a client_credentials request in process, with the token body's).
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -52,7 +51,7 @@ SIGNERS: dict[str, Callable[[PrivateKey, bytes], bytes]] = {
 def header_segment(alg: str, typ: str, kid: str) -> bytes:
     """The protected header, in joserfc's member order (typ first)."""
     header = {"typ": typ, "alg": alg, "kid": kid}
-    return _b64(json.dumps(header, separators=(",", ":")).encode("ascii"))
+    return _b64(orjson.dumps(header))
 
 
 def sign_jwt(key: SigningKey, claims: dict, typ: str) -> str:

@@ -115,8 +115,8 @@ class RefreshTokenState(NamedTuple):
 
     def user(self) -> User:
         """The user's claims as a transient User (not in the session, never written)."""
-        return User(id=self.user_id, sub=self.sub, email=self.email, name=self.name,
-                    email_verified=self.email_verified, disabled=self.user_disabled)
+        return User.transient(self.user_id, self.sub, self.email, self.name,
+                              self.email_verified, self.user_disabled)
 
 
 # The hot statements, built once, on the tables (not the mapped classes): no ORM compile step.

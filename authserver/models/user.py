@@ -45,9 +45,13 @@ class User(db.Model):
         """The user's claims as a transient User (not in the session, never written), in one
         read on a driver connection (hot_path.read_one), as every /userinfo call asks."""
         row = hot_path.read_one(_CLAIMS, {"sub": sub})
-        if row is None:
-            return None
-        user_id, email, name, email_verified, disabled = row
+        return None if row is None else User.transient(*row)
+
+    @staticmethod
+    def transient(user_id: int, sub: str, email: str, name: str | None,
+                  email_verified: bool, disabled: bool) -> User:
+        """A user's claims read as plain values (a driver row: SQLite answers booleans as
+        0/1) as a User that is not in the session and is never written."""
         return User(id=user_id, sub=sub, email=email, name=name,
                     email_verified=bool(email_verified), disabled=bool(disabled))
 
@@ -63,6 +67,6 @@ class User(db.Model):
 
 
 _USER = User.__table__
-_CLAIMS = (select(_USER.c.id, _USER.c.email, _USER.c.name, _USER.c.email_verified,
-                  _USER.c.disabled)
+_CLAIMS = (select(_USER.c.id, _USER.c.sub, _USER.c.email, _USER.c.name,
+                  _USER.c.email_verified, _USER.c.disabled)
            .where(_USER.c.sub == bindparam("sub", type_=String)))

@@ -7,7 +7,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 
-from authserver.counters import Counters, MemoryWindows, in_memory
+from authserver.counters import Counters, MemoryWindows
 
 
 class Clock:
@@ -66,7 +66,7 @@ def test_ended_windows_are_swept():
 
 
 def test_lockouts_keep_limits_memory_storage():
-    counters = Counters(in_memory())
+    counters = Counters(MemoryWindows())
     storage = counters.run(lambda strategy: strategy.storage)
     assert isinstance(storage, MemoryStorage)
     assert storage.incr("lockout/alice", 60) == 1
