@@ -43,11 +43,11 @@ class DriverTransaction:
 
     On SQLite it begins as the engine begins its own (BEGIN IMMEDIATE: the write lock from
     the start) and commits in finish(). On PostgreSQL the refresh writes one statement
-    (RefreshToken.rotate) and a reused token one more (the family's revocation, committed at
-    once anyway), each atomic by itself, so the connection runs in autocommit: the lookup and
-    the rotation are two round trips instead of BEGIN, lookup, rotation and COMMIT. The
-    conditional UPDATE inside the rotation is what decides between concurrent refreshes,
-    as under READ COMMITTED before.
+    (RefreshToken.claim, the lookup that rotates; or RefreshToken.rotate after a lookup)
+    and a reused token one more (the family's revocation, committed at once anyway), each
+    atomic by itself, so the connection runs in autocommit: a refresh is one round trip
+    instead of BEGIN, lookup, rotation and COMMIT. The conditional UPDATE inside the rotation
+    is what decides between concurrent refreshes, as under READ COMMITTED before.
     """
 
     def __init__(self, engine: Engine, write: bool = True) -> None:

@@ -14,7 +14,18 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import ForeignKey, Index, String, bindparam, insert, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import digest
@@ -57,12 +68,22 @@ class RefreshToken(db.Model):
     def lookup(token: str) -> RefreshTokenState | None:
         """One indexed query: the token, its family and its user, as plain values."""
         row = hot_path.fetch_one(_LOOKUP, {"digest": digest(token)})
+        return None if row is None else RefreshTokenState.from_row(row)
+
+    @staticmethod
+    def claim(token: str, client_id: str, successor: str, now: int, idle_ttl: int
+              ) -> tuple[RefreshTokenState | None, bool]:
+        """PostgreSQL: the lookup and, when the token is presentable now by this client, its
+        rotation with the successor stored, in one statement (one round trip instead of
+        two). Returns what the lookup found, as it was before the statement, and whether
+        this statement rotated the token: False when it was not presentable, or when a
+        concurrent request claimed it first (its UPDATE waited for that one to commit)."""
+        row = hot_path.fetch_one(_CLAIM_AT_LOOKUP, {
+            "digest": digest(token), "client_id": client_id,
+            "token_digest": digest(successor), "now": now, "idle_ttl": idle_ttl})
         if row is None:
-            return None
-        state = RefreshTokenState._make(row)
-        # driver rows: SQLite answers booleans as 0/1
-        return state._replace(openid=bool(state.openid), user_disabled=bool(state.user_disabled),
-                              email_verified=bool(state.email_verified))
+            return None, False
+        return RefreshTokenState.from_row(row[:-1]), bool(row[-1])
 
     @staticmethod
     def rotate(row_id: int, family_id: str, successor: str, now: int, expires_at: int) -> bool:
@@ -106,6 +127,18 @@ class RefreshTokenState(NamedTuple):
     name: str | None
     email_verified: bool
 
+    @classmethod
+    def from_row(cls, row: tuple) -> RefreshTokenState:
+        state = cls._make(row)
+        # driver rows: SQLite answers booleans as 0/1
+        return state._replace(openid=bool(state.openid), user_disabled=bool(state.user_disabled),
+                              email_verified=bool(state.email_verified))
+
+    def successor_expires_at(self, now: int, idle_ttl: int) -> int:
+        """A successor's idle expiry, never past its family's end (_CLAIM_AT_LOOKUP stores
+        the same, LEAST in SQL)."""
+        return min(now + idle_ttl, self.family_expires_at)
+
     def family_is_live(self, now: int) -> bool:
         return self.revoked_at is None and now < self.family_expires_at and not self.user_disabled
 
@@ -122,10 +155,13 @@ class RefreshTokenState(NamedTuple):
 # The hot statements, built once, on the tables (not the mapped classes): no ORM compile step.
 _TOKEN, _FAMILY, _USER = RefreshToken.__table__, TokenFamily.__table__, User.__table__
 _LOOKUP = (
+    # labelled as RefreshTokenState's fields: the _FOUND CTE below needs distinct names
     select(_TOKEN.c.id, _TOKEN.c.issued_at, _TOKEN.c.expires_at, _TOKEN.c.rotated_at,
-           _FAMILY.c.id, _FAMILY.c.client_id, _FAMILY.c.scope, _FAMILY.c.auth_time,
-           _FAMILY.c.expires_at, _FAMILY.c.revoked_at, _FAMILY.c.openid, _USER.c.id,
-           _USER.c.sub, _USER.c.disabled, _USER.c.email, _USER.c.name, _USER.c.email_verified)
+           _FAMILY.c.id.label("family_id"), _FAMILY.c.client_id, _FAMILY.c.scope,
+           _FAMILY.c.auth_time, _FAMILY.c.expires_at.label("family_expires_at"),
+           _FAMILY.c.revoked_at, _FAMILY.c.openid, _USER.c.id.label("user_id"), _USER.c.sub,
+           _USER.c.disabled.label("user_disabled"), _USER.c.email, _USER.c.name,
+           _USER.c.email_verified)
     .select_from(_TOKEN.join(_FAMILY, _FAMILY.c.id == _TOKEN.c.family_id)
                  .join(_USER, _USER.c.id == _FAMILY.c.user_id))
     .where(_TOKEN.c.token_digest == bindparam("digest"))
@@ -145,3 +181,37 @@ _ROTATE = insert(_TOKEN).from_select(
     select(bindparam("token_digest", type_=String), _CLAIMED.c.family_id,
            bindparam("now", type_=Instant), bindparam("expires_at", type_=Instant)),
 ).inline()
+
+# RefreshToken.claim (PostgreSQL): _LOOKUP, and the rotation of what it found if presentable
+# now by this client (RefreshTokenState.is_active and the client check, in SQL), in one
+# statement. Data-modifying CTEs run exactly once whatever the outer query reads; the outer
+# query sees the rows as they were before them, and `claimed` says whether the UPDATE won.
+# Under READ COMMITTED a concurrent claim of the same row waits, then re-checks
+# `rotated_at IS NULL` on the committed row and claims nothing.
+_FOUND = _LOOKUP.cte("found")
+_PRESENTABLE = (
+    select(_FOUND.c.id)
+    .where(_FOUND.c.rotated_at.is_(None), _FOUND.c.expires_at > bindparam("now"),
+           _FOUND.c.client_id == bindparam("client_id"), _FOUND.c.revoked_at.is_(None),
+           _FOUND.c.family_expires_at > bindparam("now"), _FOUND.c.user_disabled.is_(False))
+    .scalar_subquery()
+)
+_CLAIMED_FOUND = (
+    update(_TOKEN)
+    .where(_TOKEN.c.id == _PRESENTABLE, _TOKEN.c.rotated_at.is_(None))
+    .values(rotated_at=bindparam("now"))
+    .returning(_TOKEN.c.family_id)
+    .cte("claimed_found")
+)
+_SUCCESSOR = insert(_TOKEN).from_select(
+    ["token_digest", "family_id", "issued_at", "expires_at"],
+    select(bindparam("token_digest", type_=String), _CLAIMED_FOUND.c.family_id,
+           bindparam("now", type_=Instant),
+           func.least(bindparam("now", type_=Instant) + bindparam("idle_ttl", type_=Instant),
+                      _FOUND.c.family_expires_at))
+    .select_from(_CLAIMED_FOUND.join(_FOUND, true())),
+).inline().cte("successor")
+_CLAIM_AT_LOOKUP = (
+    select(*_FOUND.c, exists(select(_CLAIMED_FOUND.c.family_id)).label("claimed"))
+    .add_cte(_SUCCESSOR)
+)

@@ -79,8 +79,9 @@ def test_driver_error_in_a_refresh_statement_answers_503_and_keeps_the_token(
         transaction, settings, request, monkeypatch):
     """The hot statements run on a driver cursor (models/hot_path.py), in the session's
     transaction or the request's own: a driver error storing the successor (on SQLite after
-    the claim) is answered like SQLAlchemy's own (503, not 500), the claim is rolled back and
-    a lost connection leaves the pool, so the retry succeeds."""
+    the claim; on PostgreSQL in the lookup that claims) is answered like SQLAlchemy's own
+    (503, not 500), the claim is rolled back and a lost connection leaves the pool, so the
+    retry succeeds."""
     if transaction == "driver":
         request.getfixturevalue("cached_clients")
     app, tokens, spa = (request.getfixturevalue(name) for name in ("app", "tokens", "spa"))
@@ -89,7 +90,8 @@ def test_driver_error_in_a_refresh_statement_answers_503_and_keeps_the_token(
     real = hot_path._driver_sql
 
     def failing_insert(statement, dialect):
-        if statement in (refresh_token_model._INSERT, refresh_token_model._ROTATE):
+        if statement in (refresh_token_model._INSERT, refresh_token_model._ROTATE,
+                         refresh_token_model._CLAIM_AT_LOOKUP):
             return LOST_DATABASE[dialect.name]
         return real(statement, dialect)
 

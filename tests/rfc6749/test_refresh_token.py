@@ -91,6 +91,7 @@ def test_replay_after_grace_window_revokes_the_whole_family(app, http, tokens, s
     assert refresh_rows(app) == 2  # rotated rows are kept so later reuse is still seen
 
 
+@backends
 def test_grace_retry_needs_the_immediate_predecessor(tokens, spa, login):
     """A -> B -> C: replaying A is reuse even inside the window, since B is spent."""
     b = tokens.refresh(spa, login["refresh_token"]).json["refresh_token"]
@@ -112,14 +113,19 @@ class TestStrictRotation:
         assert tokens.refresh(spa, successor).json["error"] == "invalid_grant"
 
 
-def test_another_clients_token_is_refused_and_left_alone(tokens, spa, make_client, login):
+@backends
+def test_another_clients_token_is_refused_and_left_alone(app, tokens, spa, make_client,
+                                                         login):
     """RF-03: client B cannot use A's token, and A's token stays valid."""
     other = make_client("other spa", public=True, first_party=True)
+    tokens.refresh(other, "not-a-token")  # B's record cached: in "driver", no session at all
     response = tokens.refresh(other, login["refresh_token"])
     assert response.status_code == 400 and response.json["error"] == "invalid_grant"
+    assert refresh_rows(app) == 1
     assert tokens.refresh(spa, login["refresh_token"]).status_code == 200
 
 
+@backends
 def test_scope_can_narrow_but_not_widen(tokens, spa, make_client, alice):
     """RF-04: wider -> invalid_scope; narrower -> narrowed access token, RT keeps the grant."""
     granted = tokens.login(spa, scope="openid email").json
@@ -131,6 +137,7 @@ def test_scope_can_narrow_but_not_widen(tokens, spa, make_client, alice):
     assert again.json["scope"] == "openid email"
 
 
+@backends
 def test_idle_lifetime_slides_with_each_rotation(tokens, spa, login, frozen_clock):
     """RF-06: 30 days idle; every rotation starts a new idle period."""
     frozen_clock.offset += 20 * DAY
@@ -139,12 +146,15 @@ def test_idle_lifetime_slides_with_each_rotation(tokens, spa, login, frozen_cloc
     assert tokens.refresh(spa, refreshed["refresh_token"]).status_code == 200
 
 
-def test_idle_token_expires(tokens, spa, login, frozen_clock):
+@backends
+def test_idle_token_expires(app, tokens, spa, login, frozen_clock):
     frozen_clock.offset += 30 * DAY + 1
     response = tokens.refresh(spa, login["refresh_token"])
     assert response.status_code == 400 and response.json["error"] == "invalid_grant"
+    assert refresh_rows(app) == 1
 
 
+@backends
 def test_family_ends_at_its_absolute_lifetime(tokens, spa, login, frozen_clock):
     """RF-06: however often it is used, a login lasts 90 days by default."""
     token = login["refresh_token"]
@@ -158,6 +168,19 @@ def test_family_ends_at_its_absolute_lifetime(tokens, spa, login, frozen_clock):
     assert response.status_code == 400 and response.json["error"] == "invalid_grant"
 
 
+@backends
+def test_a_family_past_its_end_refuses_its_tokens(app, tokens, spa, login):
+    """The family's end is checked by itself, not only through its tokens' expiry (which
+    rotation keeps within it)."""
+    with app.app_context():
+        db.session.execute(db.update(TokenFamily).values(expires_at=TokenFamily.created_at))
+        db.session.commit()
+    response = tokens.refresh(spa, login["refresh_token"])
+    assert response.status_code == 400 and response.json["error"] == "invalid_grant"
+    assert refresh_rows(app) == 1
+
+
+@backends
 def test_disabled_user_cannot_refresh(app, tokens, spa, login):
     from authserver.models import User
     from authserver.users import find_user, set_disabled
@@ -168,8 +191,10 @@ def test_disabled_user_cannot_refresh(app, tokens, spa, login):
         assert db.session.scalar(select(User.disabled))
     response = tokens.refresh(spa, login["refresh_token"])
     assert response.status_code == 400 and response.json["error"] == "invalid_grant"
+    assert refresh_rows(app) == 1
 
 
+@backends
 def test_disabled_user_is_refused_even_before_revocation(app, tokens, spa, login):
     """The user check does not rely on the family having been revoked."""
     from authserver.models import User
@@ -178,8 +203,10 @@ def test_disabled_user_is_refused_even_before_revocation(app, tokens, spa, login
         db.session.execute(db.update(User).values(disabled=True))
         db.session.commit()
     assert tokens.refresh(spa, login["refresh_token"]).json["error"] == "invalid_grant"
+    assert refresh_rows(app) == 1
 
 
+@backends
 def test_unknown_and_missing_refresh_tokens(tokens, spa, alice):
     assert tokens.refresh(spa, "not-a-token").json["error"] == "invalid_grant"
     response = tokens.post({"grant_type": "refresh_token", "client_id": spa.client_id})

@@ -1,11 +1,12 @@
 """grant_type=refresh_token (RFC 6749 §6) with rotation, a grace window and reuse detection.
 
 Every use rotates: the presented token is claimed with one conditional UPDATE (the row count
-says who won) and its successor is inserted in the same transaction. The successor is derived
-from the presented token with the server secret, so a retry of the predecessor inside the
-grace window gets the very same successor back without any token stored in clear; outside
-the window a rotated token is reuse, and the whole family is revoked (RFC 9700 §4.14.2).
-"""
+says who won) and its successor is inserted in the same transaction; on PostgreSQL, in the
+same statement as the lookup when nothing after the lookup can refuse the request. The
+successor is derived from the presented token with the server secret, so a retry of the
+predecessor inside the grace window gets the very same successor back without any token
+stored in clear; outside the window a rotated token is reuse, and the whole family is
+revoked (RFC 9700 §4.14.2)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ class PresentedRefreshToken:
     state: RefreshTokenState
     #: set when this is a replay of the live token's predecessor inside the grace window
     successor: RefreshTokenState | None = None
+    #: the instant the lookup rotated it already (RefreshToken.claim), if it did
+    claimed_at: int | None = None
 
     def check_client(self, client: Client) -> bool:
         return self.state.client_id == client.client_id
@@ -55,10 +58,12 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         return presented
 
     def _usable(self, refresh_token: str) -> PresentedRefreshToken | None:
-        state = self._looked_up(refresh_token)
+        now = clock.now()
+        state, claimed = self._looked_up(refresh_token, now)
+        if claimed:
+            return PresentedRefreshToken(refresh_token, state, claimed_at=now)
         if state is None:
             return None
-        now = clock.now()
         if state.client_id != self.request.client.client_id:
             return None  # another client's token: refuse, and leave it alone (RF-03)
         if not state.family_is_live(now):
@@ -72,14 +77,24 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         self._revoke_reused(state, now)
         return None
 
-    def _looked_up(self, refresh_token: str) -> RefreshTokenState | None:
-        """The lookup the caller already made for this very token (POST /refresh checks the
-        cookie's client first), or a fresh one."""
+    def _looked_up(self, refresh_token: str, now: int) -> tuple[RefreshTokenState | None, bool]:
+        """What the token's lookup found, and whether the lookup rotated it already.
+
+        The lookup POST /refresh made for this very token (it checks the cookie's client
+        first), or a fresh one. On PostgreSQL the lookup also rotates a token presentable by
+        this client (RefreshToken.claim: one round trip instead of two), unless the request
+        asks for a scope, which is checked only after the lookup and may refuse it. A token
+        that looked presentable but was not claimed went to a concurrent request: save_token's
+        rotation then finds it rotated and answers as it answers a retry."""
         prefetched = self.request.prefetched_refresh_token
         if prefetched is not None and prefetched[0] == refresh_token:
-            return prefetched[1]
+            return prefetched[1], False
         hot_path.open_driver_transaction()
-        return RefreshToken.lookup(refresh_token)
+        if hot_path.dialect_name() != "postgresql" or self.request.payload.scope:
+            return RefreshToken.lookup(refresh_token), False
+        return RefreshToken.claim(refresh_token, self.request.client.client_id,
+                                  self.successor(refresh_token), now,
+                                  self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
 
     def _live_successor(self, value: str, state: RefreshTokenState, now: int
                         ) -> RefreshTokenState | None:
@@ -115,12 +130,11 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
     def save_token(self, token: dict) -> None:
         presented: PresentedRefreshToken = self.request.refresh_token
         state = presented.state
-        now = clock.now()
+        now = presented.claimed_at or clock.now()
         successor = presented.successor
-        expires_at = min(now + self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"],
-                         state.family_expires_at)
-        if successor is None and RefreshToken.rotate(state.id, state.family_id,
-                                                     token["refresh_token"], now, expires_at):
+        expires_at = state.successor_expires_at(now, self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
+        if presented.claimed_at is not None or (successor is None and RefreshToken.rotate(
+                state.id, state.family_id, token["refresh_token"], now, expires_at)):
             audit("refresh.rotated", family=state.family_id, client_id=self.client.client_id)
         else:
             if successor is None:  # a concurrent request rotated it first and has committed
