@@ -76,21 +76,47 @@ class Measurement:
         return middle(sorted(self.runs, key=lambda run: run.rps))
 
 
+@dataclass(frozen=True)
+class Subject:
+    """One server under measurement and the workload that drives it."""
+
+    name: str
+    server: Server
+    workload: Workload
+
+
 def measure(name: str, server: Server, workload: Workload, runs: int, seconds: float,
             generator: str) -> Measurement:
-    measurement = Measurement(name)
-    for _ in range(runs):
-        request = workload.prepare(seconds)
-        before = settle(server.process.pid)
-        if generator == "wrk":
-            run = run_wrk(server.url, request, seconds)
-        else:
-            run = run_python(server.url, request, seconds, workload.capacity(seconds))
-        # requests in flight when the load stopped are finished and counted too: at most
-        # one per connection, a small overestimate of CPU per completed request
-        used = settle(server.process.pid) - before
-        run.cpu_ms_per_request = used * 1000 / run.requests if run.requests else None
-        workload.finish(run)
-        measurement.runs.append(run)
-    measurement.ran_dry = isinstance(workload, RefreshPool) and workload.exhausted
-    return measurement
+    return measure_alternating([Subject(name, server, workload)], runs, seconds, generator)[0]
+
+
+def measure_alternating(subjects: list[Subject], runs: int, seconds: float,
+                        generator: str) -> list[Measurement]:
+    """`runs` runs of each subject, taking turns (A B, B A, A B, ...): whatever the shared
+    machine does meanwhile (other tenants, a slower core) falls on all of them alike, so
+    their ratio holds even when their absolute figures drift between runs."""
+    measurements = [Measurement(subject.name) for subject in subjects]
+    pairs = list(zip(subjects, measurements, strict=True))
+    for turn in range(runs):
+        for subject, measurement in pairs if turn % 2 == 0 else pairs[::-1]:
+            measurement.runs.append(_run(subject, seconds, generator))
+    for subject, measurement in pairs:
+        workload = subject.workload
+        measurement.ran_dry = isinstance(workload, RefreshPool) and workload.exhausted
+    return measurements
+
+
+def _run(subject: Subject, seconds: float, generator: str) -> Run:
+    workload, server = subject.workload, subject.server
+    request = workload.prepare(seconds)
+    before = settle(server.process.pid)
+    if generator == "wrk":
+        run = run_wrk(server.url, request, seconds)
+    else:
+        run = run_python(server.url, request, seconds, workload.capacity(seconds))
+    # requests in flight when the load stopped are finished and counted too: at most
+    # one per connection, a small overestimate of CPU per completed request
+    used = settle(server.process.pid) - before
+    run.cpu_ms_per_request = used * 1000 / run.requests if run.requests else None
+    workload.finish(run)
+    return run

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -24,12 +23,14 @@ import time
 from pathlib import Path
 
 from backends import postgres_unavailable
-from endpoints import ENDPOINTS, client_credentials, refresh_token
+from endpoints import ENDPOINTS
 from load import Request, choose_generator
-from measure import Measurement, RefreshPool, Workload, measure
+from measure import Measurement, Workload, measure
+from peer import NAME as PEER
+from peer import node_peer
 from procs import LOAD_CPU, SERVER_CPU, can_pin, pin_self, pinned
 from report import print_report, progress, summarize, write_json
-from servers import NodeClients, node_unavailable, seed_node, start_floor, start_node, stop
+from servers import start_floor, stop
 from suite import Bounds, Options, run_backend
 
 from authserver.cli.serve import RUNNERS
@@ -40,8 +41,6 @@ RATE_SECONDS = 2.0
 #: refresh tokens seeded per second of run at least: with twice the floor, more than this
 #: stack can rotate (a faster WSGI server could beat the gunicorn floor, not this)
 MIN_POOL_RATE = 3000
-#: node-oidc-provider's refresh pool per second of run, in multiples of its cc rate
-NODE_POOL_FACTOR = 3
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -66,8 +65,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "(default granian, as `authserver serve`)")
     parser.add_argument("--node", action=argparse.BooleanOptionalAction, default=True,
                         help="measure node-oidc-provider's client_credentials and refresh_token "
-                        "too, when "
-                        "installed (bench/node_oidc/README.md)")
+                        "too, in alternation with authserver's runs, when installed "
+                        "(bench/node_oidc/README.md)")
     parser.add_argument("--results-dir", type=Path, default=BENCH_DIR / "results")
     args = parser.parse_args(argv)
     args.only = tuple(name.strip() for name in args.only.split(",") if name.strip())
@@ -109,27 +108,6 @@ def measure_floor(runs: int, seconds: int, generator: str, http_server: str) -> 
             stop(server)
 
 
-def measure_node(runs: int, seconds: int, generator: str, folder: Path,
-                 results: dict[str, dict], bounds: tuple[float, float]) -> None:
-    """node-oidc-provider's client_credentials and refresh_token (RS256 JWT, rotation), the
-    issue's reference, into `results`; its refresh pool is sized by its own cc rate."""
-    clients = NodeClients("bench-machine", secrets.token_urlsafe(32), "bench-spa")
-    server = start_node(folder, clients)
-    try:
-        cc = measure("node-oidc-provider", server,
-                     Workload(lambda: client_credentials(clients.machine_id,
-                                                         clients.machine_secret)),
-                     runs, seconds, generator)
-        results["client_credentials"] = summarize(cc, *bounds)
-        pool = RefreshPool(folder, NODE_POOL_FACTOR * max(run.rps for run in cc.runs),
-                           lambda tokens: refresh_token(clients.spa_id, tokens),
-                           lambda size: seed_node(server, size), lambda tokens: None)
-        results["refresh_token"] = summarize(
-            measure("node-oidc-provider", server, pool, runs, seconds, generator), *bounds)
-    finally:
-        stop(server)
-
-
 def machine(generator: str, http_server: str) -> dict:
     return {"cpus": os.cpu_count(), "pinned": can_pin(), "load_average": os.getloadavg(),
             "python": platform.python_version(), "platform": platform.platform(),
@@ -138,19 +116,19 @@ def machine(generator: str, http_server: str) -> dict:
 
 def invalid(result: dict) -> list[str]:
     """What makes a figure untrustworthy: answers outside 2xx, socket errors, a dry pool."""
-    found = [f"node-oidc-provider {name}: {entry.get('non2xx')} non-2xx, {entry.get('errors')} "
-             f"socket errors, token pool ran dry: {entry.get('ran_dry', False)}"
-             for name, entry in result.get("node", {}).items()
-             if name != "skipped" and (entry.get("non2xx") or entry.get("errors")
-                                       or entry.get("ran_dry"))]
+    found = []
     for backend, figures in result["backends"].items():
         scaled = {name: entry["large"]
                   for name, entry in figures.get("scaling", {}).get("endpoints", {}).items()}
-        for name, entry in [*figures["endpoints"].items(), *scaled.items()]:
+        measured = [(f"{backend} {name}", entry)
+                    for name, entry in [*figures["endpoints"].items(), *scaled.items()]]
+        measured += [(f"{PEER} {name} (with {backend})", entry["node"])
+                     for name, entry in figures["endpoints"].items() if "node" in entry]
+        for label, entry in measured:
             if "error" in entry:
-                found.append(f"{backend} {name}: {entry['error']}")
+                found.append(f"{label}: {entry['error']}")
             elif entry.get("non2xx") or entry.get("errors") or entry.get("ran_dry"):
-                found.append(f"{backend} {name}: {entry.get('non2xx')} non-2xx, "
+                found.append(f"{label}: {entry.get('non2xx')} non-2xx, "
                              f"{entry.get('errors')} socket errors, token pool ran dry: "
                              f"{entry.get('ran_dry', False)}")
     return found
@@ -175,17 +153,13 @@ def main(argv: list[str] | None = None) -> int:
                     refresh_rate_bound=max(2 * max(run.rps for run in floor.runs),
                                            MIN_POOL_RATE))
     result["floor"] = summarize(floor, bounds.floor_rps, bounds.rsa_sign)
-    if args.node:
-        reason = node_unavailable()
-        progress(f"node-oidc-provider: {reason or 'client_credentials, refresh_token'}")
-        result["node"] = {"skipped": reason} if reason else {}
-        if not reason:
-            with tempfile.TemporaryDirectory(prefix="authserver-bench-node-") as folder:
-                measure_node(args.runs, args.duration, generator, Path(folder), result["node"],
-                             (bounds.floor_rps, bounds.rsa_sign))
     options = Options(args.runs, args.duration, generator, args.server, args.only, args.scale,
                       args.base_rows, args.scale_rows)
-    result["backends"] = {backend: run_backend(backend, options, bounds) for backend in backends}
+    with node_peer(args.node) as (peer, reason):
+        progress(f"{PEER}: {reason or 'measured in alternation with each backend'}")
+        result["node"] = {"skipped": reason} if reason else {"alternating": True}
+        result["backends"] = {backend: run_backend(backend, options, bounds, peer)
+                              for backend in backends}
     print_report(result)
     print(f"\nresults: {write_json(result, args.results_dir)}")
     problems = invalid(result)

@@ -11,7 +11,10 @@ from backends import database
 from endpoints import NEED_ACCESS_TOKEN, http_request, login
 from flask import Flask
 from inprocess import measure_verifier, verifier_unavailable
-from measure import RefreshPool, Workload, measure
+from measure import RefreshPool, Subject, Workload, measure_alternating
+from peer import ENDPOINTS as PEER_ENDPOINTS
+from peer import NAME as PEER
+from peer import NodePeer
 from procs import rss_kib
 from report import SCALING_GOAL, progress, summarize
 from seeding import (
@@ -66,9 +69,9 @@ class Bench:
     """A running server on a seeded database, and how to drive each endpoint against it."""
 
     def __init__(self, backend: str, app: Flask, server: Server, accounts: Accounts,
-                 folder: Path, options: Options, bounds: Bounds) -> None:
+                 folder: Path, options: Options, bounds: Bounds, peer: NodePeer | None) -> None:
         self.backend, self.app, self.server, self.accounts = backend, app, server, accounts
-        self.folder, self.options, self.bounds = folder, options, bounds
+        self.folder, self.options, self.bounds, self.peer = folder, options, bounds, peer
 
     def workload(self, name: str) -> Workload:
         if name == "refresh_token":
@@ -83,17 +86,26 @@ class Bench:
     def access_token(self) -> str:
         return login(self.server.url, self.accounts)
 
-    def endpoint(self, name: str) -> dict:
-        """One endpoint's figures, with the refresh_token rows before and after its runs."""
+    def endpoint(self, name: str, paired: bool = True) -> dict:
+        """One endpoint's figures, with the refresh_token rows before and after its runs;
+        where node-oidc-provider serves the same, its figures from runs taken in turn with
+        these (`paired`) under "node"."""
         rows = refresh_token_rows(self.app)
         progress(f"{self.backend} {name} ({rows:,} refresh_token rows)")
         if name == "verifier":
-            result = self.verifier()
-        else:
-            measured = measure(name, self.server, self.workload(name), self.options.runs,
-                               self.options.seconds, self.options.generator)
-            bound = ("argon2 verify", self.bounds.argon2_verify) if name == "password" else None
-            result = summarize(measured, self.bounds.floor_rps, self.bounds.rsa_sign, bound)
+            return {**self.verifier(), "rows": [rows, refresh_token_rows(self.app)]}
+        options = self.options
+        subjects = [Subject(name, self.server, self.workload(name))]
+        if paired and self.peer and name in PEER_ENDPOINTS:
+            subjects.append(Subject(PEER, self.peer.server, self.peer.workload(
+                name, self.bounds.refresh_rate_bound)))
+        measured, *reference = measure_alternating(subjects, options.runs, options.seconds,
+                                                   options.generator)
+        bound = ("argon2 verify", self.bounds.argon2_verify) if name == "password" else None
+        result = summarize(measured, self.bounds.floor_rps, self.bounds.rsa_sign, bound)
+        if reference:
+            self.peer.measured(name, reference[0])
+            result["node"] = summarize(reference[0], self.bounds.floor_rps, self.bounds.rsa_sign)
         return {**result, "rows": [rows, refresh_token_rows(self.app)]}
 
     def verifier(self) -> dict:
@@ -113,7 +125,7 @@ class Bench:
         names = [name for name in SCALED if name in small]
         progress(f"{self.backend}: seeding up to {self.options.scale_rows:,} refresh_token rows")
         seeding = seed_background(self.app, self.accounts, self.options.scale_rows)
-        large = {name: self.endpoint(name) for name in names}
+        large = {name: self.endpoint(name, paired=False) for name in names}
         entries = {}
         for name in names:
             ratio = _ratio(large[name]["rps"], small[name]["rps"])
@@ -130,7 +142,7 @@ def _ratio(numerator: float | None, denominator: float | None) -> float:
     return numerator / denominator if numerator and denominator else 0.0
 
 
-def run_backend(backend: str, options: Options, bounds: Bounds) -> dict:
+def run_backend(backend: str, options: Options, bounds: Bounds, peer: NodePeer | None) -> dict:
     """Everything measured on one backend, as a JSON-ready dict."""
     with tempfile.TemporaryDirectory(prefix=f"authserver-bench-{backend}-") as name, \
             database(backend, Path(name)) as url:
@@ -143,7 +155,7 @@ def run_backend(backend: str, options: Options, bounds: Bounds) -> dict:
         result: dict = {"seeding": seed_background(app, accounts, options.base_rows)}
         server = start_authserver(settings, folder, options.http_server)
         try:
-            bench = Bench(backend, app, server, accounts, folder, options, bounds)
+            bench = Bench(backend, app, server, accounts, folder, options, bounds, peer)
             result["endpoints"] = {name: bench.endpoint(name) for name in options.endpoints}
             if options.scale and any(name in result["endpoints"] for name in SCALED):
                 result["scaling"] = bench.scaling(result["endpoints"])
