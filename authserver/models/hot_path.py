@@ -4,9 +4,10 @@ driver connection, or the ORM session's when the request has already used the se
 A refresh is a lookup, a conditional UPDATE, an INSERT and a commit. Through the session its
 transaction alone (begin, commit, closing the session and returning its connection) cost
 about 75 us of a 330 us refresh besides signing, in process on SQLite: more than SQLite
-takes to run the statements. On a driver connection checked out of the same pool the
-transaction costs about 10 us. The statements are compiled once per dialect and run on a
-driver cursor either way.
+takes to run the statements. On a driver connection the transaction costs about 10 us: on
+PostgreSQL one checked out of the same pool, on a SQLite file the one each worker thread
+keeps (HeldConnection: no pool checkout at all). The statements are compiled once per
+dialect and run on a driver cursor either way.
 
 One transaction per request still: the token view's finish() commits it before the answer
 leaves (RL-03) and teardown rolls back and returns the connection otherwise (on PostgreSQL
@@ -18,8 +19,8 @@ OpenID claims come from the lookup's row, and a session that begins anyway fails
 (init_app) instead of waiting out the busy timeout.
 
 A single read that needs no transaction (an access token's liveness, /userinfo's user) runs
-the same way through read_one: on a driver connection checked out for that statement alone,
-with no BEGIN (no write lock on SQLite), or in the transaction the request already has open.
+the same way through read_one: on a driver connection taken for that statement alone, with
+no BEGIN (no write lock on SQLite), or in the transaction the request already has open.
 
 Driver errors are raised as SQLAlchemy's, as its own execution would (a lost database
 answers 503, web/errors.py), and a lost connection leaves the pool.
@@ -27,6 +28,9 @@ answers 503, web/errors.py), and a lost connection leaves the pool.
 
 from __future__ import annotations
 
+import os
+import threading
+import weakref
 from functools import cache
 from typing import Any
 
@@ -34,12 +38,76 @@ from flask import Flask, g, has_request_context
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 
 from ..extensions import db
 
 
+class HeldConnection:
+    """A SQLite file's connection that one worker thread keeps for its hot statements.
+
+    Checking a connection out of SQLAlchemy's pool and back in (the proxy, its finalizer,
+    the reset) cost about 65 us of a 525 us refresh without the signature, in process: more
+    than SQLite takes to run its three statements. On a SQLite file a connection is a file
+    handle, so each thread opens one through the pool (the engine's connect events apply)
+    and keeps it, detached from the pool, for as long as that pool lives (engine.dispose()
+    starts a new one) in that process (a forked worker opens its own). A driver error that
+    loses it invalidates it, and the next request opens another.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        proxied = engine.raw_connection()
+        proxied.detach()  # the pool no longer counts it, nor resets or closes it
+        self.dbapi_connection: DBAPIConnection = proxied.dbapi_connection
+        self.pid = os.getpid()
+        self.is_valid = True
+        self.in_use = False
+
+    def usable(self) -> bool:
+        return self.is_valid and not self.in_use and self.pid == os.getpid()
+
+    def invalidate(self, _error: BaseException | None = None) -> None:
+        self.is_valid = False
+        self.dbapi_connection.close()
+
+    def close(self) -> None:
+        """Back to its thread, out of any transaction (as the pool would reset it)."""
+        try:
+            if self.is_valid and self.dbapi_connection.in_transaction:
+                self.dbapi_connection.rollback()
+        finally:
+            self.in_use = False
+
+
+class _Held(threading.local):
+    """This thread's held connection, per pool: several apps may share a thread (tests)."""
+
+    def __init__(self) -> None:
+        self.by_pool: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+_held = _Held()
+
+
+def _checkout(engine: Engine) -> PoolProxiedConnection | HeldConnection:
+    """The thread's held connection on a SQLite file (QueuePool; an in-memory database is
+    one connection's own), else a pooled one; also a pooled one when the held connection
+    is in use already."""
+    pool = engine.pool
+    if engine.dialect.name != "sqlite" or not isinstance(pool, QueuePool):
+        return engine.raw_connection()
+    held = _held.by_pool.get(pool)
+    if held is None or not (held.is_valid and held.pid == os.getpid()):
+        held = _held.by_pool[pool] = HeldConnection(engine)
+    elif held.in_use:
+        return engine.raw_connection()
+    held.in_use = True
+    return held
+
+
 class DriverTransaction:
-    """One transaction on a pooled driver connection.
+    """One transaction on a driver connection: pooled, or on SQLite this thread's own
+    (HeldConnection).
 
     On SQLite it begins as the engine begins its own (BEGIN IMMEDIATE: the write lock from
     the start) and commits in finish(). On PostgreSQL the refresh writes one statement
@@ -57,7 +125,7 @@ class DriverTransaction:
         self.autocommit = self.dialect.name == "postgresql"
         error = self.dialect.loaded_dbapi.Error
         try:
-            self.connection = engine.raw_connection()
+            self.connection = _checkout(engine)
         except error as exc:
             raise _sqlalchemy_error(exc, self.dialect, None) from exc
         try:
@@ -149,8 +217,9 @@ def fetch_one(statement: Any, params: dict[str, Any]) -> tuple | None:
 
 def read_one(statement: Any, params: dict[str, Any]) -> tuple | None:
     """One row of a read that needs no transaction (the liveness of an access token): in the
-    transaction the request has open if any, else on a pooled driver connection returned at
-    once. No session begun, closed and removed around it: ~0.25 ms of an introspection."""
+    transaction the request has open if any, else on a driver connection given back at once
+    (DriverTransaction). No session begun, closed and removed around it: ~0.25 ms of an
+    introspection."""
     if _current() is not None or _session_in_transaction():
         return fetch_one(statement, params)
     reader = DriverTransaction(db.engine, write=False)
