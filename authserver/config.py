@@ -170,7 +170,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUTHSERVER_LOG_LEVEL", "INFO", str, "Log level of the server's loggers."),
     Setting("AUTHSERVER_LOG_FORMAT", "text", str,
             "`text` or `json` (one JSON object per line, for log shippers)."),
-    Setting("AUTHSERVER_DB_POOL_SIZE", 5, _positive_int, "Connection pool size (PostgreSQL)."),
+    Setting("AUTHSERVER_DB_POOL_SIZE", 5, _positive_int,
+            "Connection pool size (PostgreSQL); each worker thread also keeps one connection "
+            "of its own for the token endpoint."),
     Setting("AUTHSERVER_SQLITE_CHECKPOINT_SECONDS", 0.25, _non_negative_number,
             "SQLite under `authserver serve`: how often a thread of each worker copies the WAL "
             "back into the database, instead of the request that fills it; 0 = the requests "

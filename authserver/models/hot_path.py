@@ -4,10 +4,9 @@ driver connection, or the ORM session's when the request has already used the se
 A refresh is a lookup, a conditional UPDATE, an INSERT and a commit. Through the session its
 transaction alone (begin, commit, closing the session and returning its connection) cost
 about 75 us of a 330 us refresh besides signing, in process on SQLite: more than SQLite
-takes to run the statements. On a driver connection the transaction costs about 10 us: on
-PostgreSQL one checked out of the same pool, on a SQLite file the one each worker thread
-keeps (HeldConnection: no pool checkout at all). The statements are compiled once per
-dialect and run on a driver cursor either way.
+takes to run the statements. On a driver connection the transaction costs about 10 us, on
+the one each worker thread keeps for these statements (HeldConnection: no pool checkout at
+all). The statements are compiled once per dialect and run on a driver cursor either way.
 
 One transaction per request still: the token view's finish() commits it before the answer
 leaves (RL-03) and teardown rolls back and returns the connection otherwise (on PostgreSQL
@@ -30,7 +29,9 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
+from contextlib import suppress
 from functools import cache
 from typing import Any
 
@@ -40,43 +41,61 @@ from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 
-from ..extensions import db
+from ..extensions import PING_AFTER_IDLE_SECONDS, db
 
 
 class HeldConnection:
-    """A SQLite file's connection that one worker thread keeps for its hot statements.
+    """The connection one worker thread keeps for its hot statements.
 
     Checking a connection out of SQLAlchemy's pool and back in (the proxy, its finalizer,
-    the reset) cost about 65 us of a 525 us refresh without the signature, in process: more
-    than SQLite takes to run its three statements. On a SQLite file a connection is a file
-    handle, so each thread opens one through the pool (the engine's connect events apply)
-    and keeps it, detached from the pool, for as long as that pool lives (engine.dispose()
-    starts a new one) in that process (a forked worker opens its own). A driver error that
-    loses it invalidates it, and the next request opens another.
+    the reset, the events) on every refresh, introspection and /userinfo cost about 65 us
+    of a 525 us refresh without the signature in process, and live more again: a SQLite
+    connection other connections have written through since its last use starts with a
+    cold page cache. So each thread opens one through the pool (the engine's connect events
+    apply), detaches it and keeps it, for as long as that pool lives (engine.dispose()
+    starts a new one) in that process (a forked worker opens its own). On PostgreSQL it
+    stays in autocommit (DriverTransaction): each worker thread holds one connection
+    besides the pool's. One that sat idle is pinged first, as the pool pings its own
+    (extensions.ping_when_idle), and replaced if the server dropped it; a driver error that
+    loses it mid-request invalidates it, and the next request opens another.
     """
 
     def __init__(self, engine: Engine) -> None:
         proxied = engine.raw_connection()
         proxied.detach()  # the pool no longer counts it, nor resets or closes it
+        self.dialect = engine.dialect
         self.dbapi_connection: DBAPIConnection = proxied.dbapi_connection
         self.pid = os.getpid()
         self.is_valid = True
         self.in_use = False
+        self.idle_since = time.monotonic()
 
     def usable(self) -> bool:
-        return self.is_valid and not self.in_use and self.pid == os.getpid()
+        """Still open, in this process, and alive (pinged if it sat idle)."""
+        if not self.is_valid or self.pid != os.getpid():
+            return False
+        if time.monotonic() - self.idle_since < PING_AFTER_IDLE_SECONDS:
+            return True
+        try:
+            self.dialect.do_ping(self.dbapi_connection)
+        except self.dialect.loaded_dbapi.Error as exc:
+            self.invalidate(exc)
+            return False
+        return True
 
     def invalidate(self, _error: BaseException | None = None) -> None:
         self.is_valid = False
-        self.dbapi_connection.close()
+        with suppress(self.dialect.loaded_dbapi.Error):
+            self.dbapi_connection.close()
 
     def close(self) -> None:
         """Back to its thread, out of any transaction (as the pool would reset it)."""
         try:
-            if self.is_valid and self.dbapi_connection.in_transaction:
-                self.dbapi_connection.rollback()
+            if self.is_valid:
+                self.dbapi_connection.rollback()  # nothing to do, and no round trip, if idle
         finally:
             self.in_use = False
+            self.idle_since = time.monotonic()
 
 
 class _Held(threading.local):
@@ -90,17 +109,17 @@ _held = _Held()
 
 
 def _checkout(engine: Engine) -> PoolProxiedConnection | HeldConnection:
-    """The thread's held connection on a SQLite file (QueuePool; an in-memory database is
-    one connection's own), else a pooled one; also a pooled one when the held connection
-    is in use already."""
+    """The thread's held connection; a pooled one when the held connection is in use
+    already, or when the pool is not a QueuePool (an in-memory SQLite database is one
+    connection's own)."""
     pool = engine.pool
-    if engine.dialect.name != "sqlite" or not isinstance(pool, QueuePool):
+    if not isinstance(pool, QueuePool):
         return engine.raw_connection()
     held = _held.by_pool.get(pool)
-    if held is None or not (held.is_valid and held.pid == os.getpid()):
-        held = _held.by_pool[pool] = HeldConnection(engine)
-    elif held.in_use:
+    if held is not None and held.in_use:
         return engine.raw_connection()
+    if held is None or not held.usable():
+        held = _held.by_pool[pool] = HeldConnection(engine)
     held.in_use = True
     return held
 
@@ -129,7 +148,7 @@ class DriverTransaction:
         except error as exc:
             raise _sqlalchemy_error(exc, self.dialect, None) from exc
         try:
-            if self.autocommit:
+            if self.autocommit and not self.dbapi_connection.autocommit:
                 self.dbapi_connection.autocommit = True
             elif write:
                 self.dialect.do_begin(self.dbapi_connection)
@@ -157,10 +176,11 @@ class DriverTransaction:
             raise _sqlalchemy_error(exc, self.dialect, self) from exc
 
     def close(self) -> None:
-        """Back to the pool as the session expects it (out of autocommit); the pool rolls
-        back whatever was not committed."""
+        """Back to the pool as the session expects it (out of autocommit; a held connection
+        stays in it); whatever was not committed is rolled back."""
         try:
-            if self.autocommit and self.connection.is_valid:
+            if self.autocommit and self.connection.is_valid \
+                    and not isinstance(self.connection, HeldConnection):
                 self.dbapi_connection.autocommit = False
         finally:
             self.connection.close()
@@ -243,14 +263,16 @@ def _run(statement: Any, params: dict[str, Any], fetch: bool,
     holder = holder or _current() or db.session.connection()
     dialect = holder.dialect
     sql = _driver_sql(statement, dialect)
-    cursor = holder.connection.dbapi_connection.cursor()
+    cursor = None
     try:
+        cursor = holder.connection.dbapi_connection.cursor()  # fails on a closed connection
         cursor.execute(sql, params)
         return cursor.fetchone() if fetch else cursor.rowcount
     except dialect.loaded_dbapi.Error as exc:
         raise _sqlalchemy_error(exc, dialect, holder, sql, params, cursor) from exc
     finally:
-        cursor.close()
+        if cursor is not None:
+            cursor.close()
 
 
 def _sqlalchemy_error(exc: Exception, dialect: Dialect, holder: Any, sql: str | None = None,

@@ -1,7 +1,7 @@
-"""On a SQLite file each worker thread keeps one connection for the hot statements
-(hot_path.HeldConnection) instead of a pool checkout and checkin per request: still one
-transaction per request, a lost connection replaced, a disposed pool or a forked process
-never served by the connection of before."""
+"""Each worker thread keeps one connection for the hot statements (hot_path.HeldConnection)
+instead of a pool checkout and checkin per request: still one transaction per request, a
+lost connection replaced, an idle one pinged, a disposed pool or a forked process never
+served by the connection of before."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from authserver.extensions import db
 from authserver.models import hot_path
-from tests.conftest import backends
+from tests.conftest import PG_URL, backends
 
 
 @pytest.fixture(autouse=True)
@@ -57,19 +57,16 @@ def token(tokens, spa, alice) -> str:
 
 
 @backends
-def test_refreshes_share_the_threads_connection_on_sqlite(app, tokens, spa, token, used,
-                                                           checkouts):
-    """No pool checkout once the thread holds its connection; on PostgreSQL, the pool's."""
+def test_refreshes_share_the_threads_connection(app, tokens, spa, token, used, checkouts):
+    """No pool checkout once the thread holds its connection."""
     checkouts.clear()
     used.clear()
     refresh(tokens, spa, token, 3)
-    if app.config["AUTHSERVER_DATABASE_URL"].startswith("sqlite"):
-        assert len(used) == 3 and len({id(connection) for connection in used}) == 1
-        assert checkouts == []
-    else:
-        assert len(checkouts) == 3
+    assert len(used) == 3 and len({id(connection) for connection in used}) == 1
+    assert checkouts == []
 
 
+@backends
 def test_a_lost_connection_is_replaced(app, used, tokens, spa, token):
     used[-1].close()  # what a connection lost under it looks like to the driver
     lost = tokens.refresh(spa, token)
@@ -79,6 +76,7 @@ def test_a_lost_connection_is_replaced(app, used, tokens, spa, token):
     assert used[-1] is not used[0]
 
 
+@backends
 def test_a_disposed_pool_or_another_process_gets_a_new_connection(app, used, tokens, spa,
                                                                    token, monkeypatch):
     with app.app_context():
@@ -92,6 +90,7 @@ def test_a_disposed_pool_or_another_process_gets_a_new_connection(app, used, tok
     assert used[-1] is not after_dispose
 
 
+@backends
 def test_a_second_driver_transaction_in_the_thread_takes_a_pooled_one(app):
     """While the held connection serves a transaction, another one in the same thread (a
     read beside it) gets its own from the pool, and gives it back."""
@@ -108,6 +107,27 @@ def test_a_second_driver_transaction_in_the_thread_takes_a_pooled_one(app):
             first.close()
         again = hot_path.DriverTransaction(engine)
         assert again.dbapi_connection is first.dbapi_connection
-        assert again.dbapi_connection.in_transaction  # BEGIN IMMEDIATE
-        again.close()
-        assert not first.dbapi_connection.in_transaction  # rolled back, as the pool would
+        if engine.dialect.name == "sqlite":
+            assert again.dbapi_connection.in_transaction  # BEGIN IMMEDIATE
+            again.close()
+            assert not first.dbapi_connection.in_transaction  # rolled back, as the pool would
+        else:
+            assert again.dbapi_connection.autocommit  # each statement commits itself
+            again.close()
+            assert again.dbapi_connection.autocommit  # and stays so: it never serves the session
+
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs AUTHSERVER_TEST_DATABASE_URL")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_idle_connection_the_server_dropped_is_replaced_before_use(
+        app, used, tokens, spa, token, monkeypatch):
+    """As the pool pings its idle connections (extensions.ping_when_idle): a restart or an
+    idle-connection killer costs no request."""
+    from tests.storage.test_idle_ping import terminate
+
+    monkeypatch.setattr(hot_path, "PING_AFTER_IDLE_SECONDS", 0.0)
+    held = used[-1]
+    terminate(held.info.backend_pid)
+    assert tokens.refresh(spa, token).status_code == 200
+    assert used[-1] is not held
