@@ -86,18 +86,20 @@ class RefreshToken(db.Model):
         return RefreshTokenState.from_row(row[:-1]), bool(row[-1])
 
     @staticmethod
-    def rotate(row_id: int, family_id: str, successor: str, now: int, expires_at: int) -> bool:
-        """Atomically mark a token rotated and store its successor; False (and nothing
-        stored) when another request rotated it first.
+    def rotate(token: str, state: RefreshTokenState, successor: str, now: int,
+               idle_ttl: int) -> bool:
+        """Atomically mark a looked-up token rotated and store its successor; False (and
+        nothing stored) when it is no longer presentable, such as when another request
+        rotated it first.
 
-        On PostgreSQL one statement does both (a data-modifying WITH), saving a round trip:
-        the successor is inserted only for the row the UPDATE claimed. SQLite has no UPDATE
-        in WITH; its transaction holds the write lock from BEGIN, so two statements are as
-        atomic there."""
-        params = {"row_id": row_id, "family_id": family_id, "token_digest": digest(successor),
-                  "now": now, "expires_at": expires_at}
+        On PostgreSQL this is RefreshToken.claim again (one statement: the successor is
+        inserted only for the row the UPDATE claimed). SQLite has no UPDATE in WITH; its
+        transaction holds the write lock from BEGIN, so two statements are as atomic there."""
         if hot_path.dialect_name() == "postgresql":
-            return hot_path.execute(_ROTATE, params) == 1
+            return RefreshToken.claim(token, state.client_id, successor, now, idle_ttl)[1]
+        params = {"row_id": state.id, "family_id": state.family_id,
+                  "token_digest": digest(successor), "now": now,
+                  "expires_at": state.successor_expires_at(now, idle_ttl)}
         if hot_path.execute(_CLAIM, params) != 1:
             return False
         hot_path.execute(_INSERT, params)
@@ -175,12 +177,6 @@ _INSERT = insert(_TOKEN).values(
     token_digest=bindparam("token_digest"), family_id=bindparam("family_id"),
     issued_at=bindparam("now"), expires_at=bindparam("expires_at"),
 ).inline()  # no RETURNING of the new id
-_CLAIMED = _CLAIM.returning(_TOKEN.c.family_id).cte("claimed")
-_ROTATE = insert(_TOKEN).from_select(
-    ["token_digest", "family_id", "issued_at", "expires_at"],
-    select(bindparam("token_digest", type_=String), _CLAIMED.c.family_id,
-           bindparam("now", type_=Instant), bindparam("expires_at", type_=Instant)),
-).inline()
 
 # RefreshToken.claim (PostgreSQL): _LOOKUP, and the rotation of what it found if presentable
 # now by this client (RefreshTokenState.is_active and the client check, in SQL), in one

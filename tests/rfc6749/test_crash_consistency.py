@@ -90,8 +90,7 @@ def test_driver_error_in_a_refresh_statement_answers_503_and_keeps_the_token(
     real = hot_path._driver_sql
 
     def failing_insert(statement, dialect):
-        if statement in (refresh_token_model._INSERT, refresh_token_model._ROTATE,
-                         refresh_token_model._CLAIM_AT_LOOKUP):
+        if statement in (refresh_token_model._INSERT, refresh_token_model._CLAIM_AT_LOOKUP):
             return LOST_DATABASE[dialect.name]
         return real(statement, dialect)
 

@@ -132,9 +132,10 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         state = presented.state
         now = presented.claimed_at or clock.now()
         successor = presented.successor
-        expires_at = state.successor_expires_at(now, self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
+        idle_ttl = self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"]
+        expires_at = state.successor_expires_at(now, idle_ttl)
         if presented.claimed_at is not None or (successor is None and RefreshToken.rotate(
-                state.id, state.family_id, token["refresh_token"], now, expires_at)):
+                presented.value, state, token["refresh_token"], now, idle_ttl)):
             audit("refresh.rotated", family=state.family_id, client_id=self.client.client_id)
         else:
             if successor is None:  # a concurrent request rotated it first and has committed
