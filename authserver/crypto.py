@@ -32,5 +32,5 @@ def derive_token(key: str, purpose: str, value: str) -> str:
     same predecessor and gets the same successor back, without the successor ever being
     stored in clear.
     """
-    mac = hmac.new(key.encode(), f"{purpose}\x00{value}".encode(), hashlib.sha256).digest()
+    mac = hmac.digest(key.encode(), f"{purpose}\x00{value}".encode(), "sha256")  # one C call
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()

@@ -131,10 +131,10 @@ class RefreshTokenState(NamedTuple):
 
     @classmethod
     def from_row(cls, row: tuple) -> RefreshTokenState:
-        state = cls._make(row)
-        # driver rows: SQLite answers booleans as 0/1
-        return state._replace(openid=bool(state.openid), user_disabled=bool(state.user_disabled),
-                              email_verified=bool(state.email_verified))
+        values = list(row)
+        for index in _BOOLEAN_FIELDS:  # driver rows: SQLite answers booleans as 0/1
+            values[index] = bool(values[index])
+        return cls._make(values)
 
     def successor_expires_at(self, now: int, idle_ttl: int) -> int:
         """A successor's idle expiry, never past its family's end (_CLAIM_AT_LOOKUP stores
@@ -153,6 +153,9 @@ class RefreshTokenState(NamedTuple):
         return User.transient(self.user_id, self.sub, self.email, self.name,
                               self.email_verified, self.user_disabled)
 
+
+_BOOLEAN_FIELDS = tuple(RefreshTokenState._fields.index(name)
+                        for name in ("openid", "user_disabled", "email_verified"))
 
 # The hot statements, built once, on the tables (not the mapped classes): no ORM compile step.
 _TOKEN, _FAMILY, _USER = RefreshToken.__table__, TokenFamily.__table__, User.__table__

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from authserver.extensions import db
 from authserver.models import hot_path
@@ -131,3 +132,22 @@ def test_an_idle_connection_the_server_dropped_is_replaced_before_use(
     terminate(held.info.backend_pid)
     assert tokens.refresh(spa, token).status_code == 200
     assert used[-1] is not held
+
+
+@backends
+def test_the_driver_transaction_ends_with_its_request(app, tokens, spa, token, monkeypatch):
+    """It is kept per request context (a context variable, cleared by teardown): a refresh
+    whose commit failed leaves nothing for the next request of the thread, and none can be
+    opened outside a request, where no teardown would close it."""
+    def failing_commit(_transaction) -> None:
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(hot_path.DriverTransaction, "commit", failing_commit)
+    assert tokens.refresh(spa, token).status_code == 503
+    monkeypatch.undo()
+    assert hot_path._current() is None
+    # not rotated (SQLite), or rotated as it ran and answered again as a retry (PostgreSQL)
+    assert tokens.refresh(spa, token).status_code == 200
+    with app.app_context(), pytest.raises(RuntimeError, match="belongs to a request"):
+        hot_path.open_driver_transaction()
+    assert hot_path._current() is None
