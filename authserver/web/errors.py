@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..passwords import RETRY_AFTER, PasswordHashBusy
@@ -35,8 +35,13 @@ def init_app(app: Flask) -> None:
             response.headers.update({k: v for k, v in allowed if k == "Allow"})
         return response
 
-    @app.errorhandler(OperationalError)
-    def database_unavailable(exc: OperationalError) -> Response:
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError) -> Response:
+        """A database that cannot answer (OperationalError), or a connection found lost
+        whatever the driver called it (a closed SQLite connection raises ProgrammingError;
+        SQLAlchemy invalidated it, so the next request opens another): 503 and retry."""
+        if not isinstance(exc, OperationalError) and not exc.connection_invalidated:
+            return server_error(exc)
         log.error("database unavailable: %s", type(exc.orig).__name__)
         return _json_error(503, "server_error", "the database is unavailable",
                            **{"Retry-After": "5"})
