@@ -4,9 +4,16 @@ SQLite copies the WAL back into the database file (a checkpoint: the page copies
 on the commit that takes the WAL past 1,000 pages, and that request waits for it: under `make
 bench` on SQLite, refresh_token's p99 was 26-30 ms against a p50 of 12. Under `authserver
 serve` each worker instead runs a PASSIVE checkpoint every AUTHSERVER_SQLITE_CHECKPOINT_SECONDS
-in a thread of its own: it never takes the write lock, waits for the disk without the GIL, and
-keeps the WAL short, so that writers keep rewinding it. The requests' own automatic checkpoint
-stays, at BACKSTOP_PAGES, for a thread that falls behind. (README, Performance: p99 15 ms.)
+in a thread of its own: it never takes the write lock and waits for the disk without the GIL.
+
+The WAL is rewound only by a writer that finds every frame copied back. Under writes that never
+pause (a saturating refresh load) each checkpoint ends with new frames behind it, so the WAL
+keeps growing although the thread keeps the database file current; the requests' own automatic
+checkpoint is what rewinds it then, at BACKSTOP_PAGES, and that commit waits for the copy of
+the last frames and two fsyncs (5-40 ms on a plain disk) with every queued request behind it.
+At 10,000 pages that was every 2-3 s of such a load and refresh_token's p99 was 25-36 ms; at
+50,000 (a WAL of up to 200 MB, only under such a load: any pause lets the next writer rewind
+it) it is every 9 s or more, and p99 11.8-19 ms (README, Performance).
 """
 
 from __future__ import annotations
@@ -20,8 +27,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger("authserver")
-#: WAL pages at which a committing request checkpoints after all (40 MB of 4 KB pages)
-BACKSTOP_PAGES = 10_000
+#: WAL pages at which a committing request checkpoints after all (200 MB of 4 KB pages)
+BACKSTOP_PAGES = 50_000
 
 
 @dataclass
