@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from authserver import sqlite_checkpoints
 from authserver.cli.serve import _forked
 from authserver.extensions import db, tune_sqlite
 from authserver.sqlite_checkpoints import BACKSTOP_PAGES, checkpoint_in_background
@@ -67,6 +68,53 @@ def test_without_the_thread_the_requests_keep_the_wal_to_the_backstop(tmp_path):
                 BACKSTOP_PAGES)
         write_rows(engine)
         assert path.stat().st_size < ROWS * ROW_BYTES / 10
+    finally:
+        checkpoints.stop()
+
+
+def test_a_large_wal_is_cut_once_the_writes_pause(tmp_path, monkeypatch):
+    """After a burst the WAL file does not stay at its largest: once a pass finds nothing
+    written since the one before and everything copied back, the thread truncates it."""
+    monkeypatch.setattr(sqlite_checkpoints, "WAL_KEPT_BYTES", 64 * 1024)
+    path, wal = tmp_path / "a.db", tmp_path / "a.db-wal"
+    engine = sqlite_engine(path)
+    engine.dispose()
+    checkpoints = checkpoint_in_background(engine, 0.01)
+    try:
+        write_rows(engine)  # the burst: ~400 pages
+        assert wait_for(lambda: wal.exists() and wal.stat().st_size == 0)
+        with engine.begin() as connection:  # still a working database
+            connection.execute(text("INSERT INTO blob VALUES (randomblob(10))"))
+            assert connection.execute(text("SELECT count(*) FROM blob")).scalar() == ROWS + 1
+    finally:
+        checkpoints.stop()
+
+
+BIG = sqlite_checkpoints.WAL_KEPT_BYTES + 1
+
+
+@pytest.mark.parametrize("frames,copied,frames_before,wal_bytes,cut", [
+    (500, 500, 500, BIG, True),
+    (500, 500, 480, BIG, False),   # written since the last pass: the writes go on
+    (500, 480, 500, BIG, False),   # not all copied back yet
+    (500, 500, None, BIG, False),  # the first pass
+    (500, 500, 500, sqlite_checkpoints.WAL_KEPT_BYTES, False),
+])
+def test_the_wal_is_cut_only_in_a_pause_and_past_its_bound(frames, copied, frames_before,
+                                                           wal_bytes, cut):
+    assert sqlite_checkpoints._quiet_and_large(frames, copied, frames_before, wal_bytes) is cut
+
+
+def test_a_wal_under_the_bound_is_left_alone(tmp_path):
+    path, wal = tmp_path / "a.db", tmp_path / "a.db-wal"
+    engine = sqlite_engine(path)
+    engine.dispose()
+    checkpoints = checkpoint_in_background(engine, 0.01)
+    try:
+        write_rows(engine)
+        assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)  # copied back
+        time.sleep(0.1)  # several quiet passes
+        assert wal.stat().st_size > 0
     finally:
         checkpoints.stop()
 
