@@ -78,7 +78,7 @@ def _checkpoint_every(database: str, seconds: float, stopping: threading.Event) 
                 _busy, frames, copied = connection.execute(
                     "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 if _quiet_and_large(frames, copied, frames_before, _wal_bytes(database)):
-                    _truncate(connection)
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
                 frames_before = frames
                 failing = False
             except sqlite3.Error as exc:
@@ -92,8 +92,11 @@ def _checkpoint_every(database: str, seconds: float, stopping: threading.Event) 
 
 def _quiet_and_large(frames: int, copied: int, frames_before: int | None,
                      wal_bytes: int) -> bool:
-    """Nothing written since the last pass (the WAL holds as many frames), all of it copied
-    back, and the file past WAL_KEPT_BYTES."""
+    """Whether to cut the WAL file to nothing: nothing written since the last pass (the WAL
+    holds as many frames), all of it copied back, and the file past WAL_KEPT_BYTES. TRUNCATE
+    waits for a writer and holds the next one for its fsync, so only in such a pause: under
+    writes that never pause, truncating and regrowing the file brought refresh_token's p99
+    to ~50 ms."""
     return frames == copied == frames_before and wal_bytes > WAL_KEPT_BYTES
 
 
@@ -103,9 +106,3 @@ def _wal_bytes(database: str) -> int:
     except OSError:
         return 0
 
-
-def _truncate(connection: sqlite3.Connection) -> None:
-    """Cut the WAL file to nothing. TRUNCATE waits for a writer and holds the next one for its
-    fsync, so it runs only in a pause of the writes (_quiet_and_large): under writes that never
-    pause, truncating and regrowing the file brought refresh_token's p99 to ~50 ms."""
-    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()

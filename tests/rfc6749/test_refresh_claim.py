@@ -146,3 +146,20 @@ def test_a_concurrent_claim_waits_and_answers_as_a_retry(app, tokens, spa, login
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TokenFamily)
                                  .where(TokenFamily.revoked_at.is_not(None))) == 0
+
+
+@backends
+def test_the_successor_is_derived_once_a_refresh(tokens, spa, login, monkeypatch):
+    """For the claim, the grace lookup and the answer alike: one HMAC per request, the first
+    refresh and its retry inside the grace window."""
+    from authserver.oauth.grants.refresh_token import RefreshTokenGrant
+
+    derived = []
+    real = RefreshTokenGrant.successor
+    monkeypatch.setattr(RefreshTokenGrant, "successor",
+                        lambda grant, value: derived.append(value) or real(grant, value))
+    first = tokens.refresh(spa, login["refresh_token"])
+    retry = tokens.refresh(spa, login["refresh_token"])
+    assert first.status_code == retry.status_code == 200
+    assert retry.json["refresh_token"] == first.json["refresh_token"]
+    assert derived == [login["refresh_token"]] * 2

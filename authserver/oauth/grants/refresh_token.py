@@ -30,6 +30,9 @@ class PresentedRefreshToken:
     """A refresh token found by its digest, with what Authlib asks of it."""
 
     value: str
+    #: the successor's value, derived once (successor() below) for the claim, the grace
+    #: lookup and the answer
+    next_value: str
     state: RefreshTokenState
     #: set when this is a replay of the live token's predecessor inside the grace window
     successor: RefreshTokenState | None = None
@@ -59,9 +62,10 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
 
     def _usable(self, refresh_token: str) -> PresentedRefreshToken | None:
         now = clock.now()
-        state, claimed = self._looked_up(refresh_token, now)
+        next_value = self.successor(refresh_token)
+        state, claimed = self._looked_up(refresh_token, next_value, now)
         if claimed:
-            return PresentedRefreshToken(refresh_token, state, claimed_at=now)
+            return PresentedRefreshToken(refresh_token, next_value, state, claimed_at=now)
         if state is None:
             return None
         if state.client_id != self.request.client.client_id:
@@ -71,13 +75,14 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         if state.rotated_at is None:
             if state.expires_at <= now:
                 return None
-            return PresentedRefreshToken(refresh_token, state)
-        if successor := self._live_successor(refresh_token, state, now):
-            return PresentedRefreshToken(refresh_token, state, successor)
+            return PresentedRefreshToken(refresh_token, next_value, state)
+        if successor := self._live_successor(next_value, state, now):
+            return PresentedRefreshToken(refresh_token, next_value, state, successor)
         self._revoke_reused(state, now)
         return None
 
-    def _looked_up(self, refresh_token: str, now: int) -> tuple[RefreshTokenState | None, bool]:
+    def _looked_up(self, refresh_token: str, next_value: str, now: int
+                   ) -> tuple[RefreshTokenState | None, bool]:
         """What the token's lookup found, and whether the lookup rotated it already.
 
         The lookup POST /refresh made for this very token (it checks the cookie's client
@@ -92,18 +97,18 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         hot_path.open_driver_transaction()
         if hot_path.dialect_name() != "postgresql" or self.request.payload.scope:
             return RefreshToken.lookup(refresh_token), False
-        return RefreshToken.claim(refresh_token, self.request.client.client_id,
-                                  self.successor(refresh_token), now,
+        return RefreshToken.claim(refresh_token, self.request.client.client_id, next_value, now,
                                   self.settings["AUTHSERVER_REFRESH_TOKEN_TTL"])
 
-    def _live_successor(self, value: str, state: RefreshTokenState, now: int
+    def _live_successor(self, next_value: str, state: RefreshTokenState, now: int
                         ) -> RefreshTokenState | None:
-        """The successor, if the token was rotated moments ago and its successor is still the
-        family's live token: then presenting it again is a retry, not reuse."""
+        """The successor (stored under `next_value`), if the token was rotated moments ago and
+        its successor is still the family's live token: then presenting it again is a retry,
+        not reuse."""
         grace = self.settings["AUTHSERVER_REFRESH_GRACE_SECONDS"]
         if state.rotated_at is None or now - state.rotated_at > grace or grace == 0:
             return None
-        successor = RefreshToken.lookup(self.successor(value))
+        successor = RefreshToken.lookup(next_value)
         if successor is None or successor.rotated_at is not None or successor.expires_at <= now:
             return None
         return successor
@@ -124,7 +129,7 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         """A new access token (scope narrowed on request) and the derived successor."""
         scope = self.request.payload.scope or refresh_token.get_scope()
         token = self.generate_token(user=user, scope=scope, include_refresh_token=False)
-        token["refresh_token"] = self.successor(refresh_token.value)
+        token["refresh_token"] = refresh_token.next_value
         return token
 
     def save_token(self, token: dict) -> None:
@@ -140,7 +145,7 @@ class RefreshTokenGrant(GrantSettings, grants.RefreshTokenGrant):
         else:
             if successor is None:  # a concurrent request rotated it first and has committed
                 current = RefreshToken.lookup(presented.value)
-                successor = current and self._live_successor(presented.value, current, now)
+                successor = current and self._live_successor(presented.next_value, current, now)
                 if successor is None:
                     self._revoke_reused(state, now)
                     raise InvalidGrantError(INVALID_REFRESH_TOKEN)
