@@ -81,6 +81,8 @@ def init_counters(app: Flask) -> Counters:
 def counters() -> Counters:
     """The current app's counters."""
     return current_app.extensions["authserver.counters"]
+
+
 def tune_sqlite(engine: Engine) -> None:
     """WAL with synchronous=NORMAL, foreign keys on, and BEGIN IMMEDIATE transactions.
 
