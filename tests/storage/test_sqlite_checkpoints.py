@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -54,6 +55,74 @@ def test_the_thread_copies_the_wal_into_the_database(tmp_path):
     finally:
         checkpoints.stop()
     assert not checkpoints.thread.is_alive()
+
+
+@pytest.fixture
+def synced(monkeypatch) -> list[int]:
+    """The inodes of the files the thread syncs itself (SQLite's own syncs are not Python's)."""
+    inodes: list[int] = []
+    sync = getattr(os, "fdatasync", os.fsync)
+
+    def recorded(descriptor: int) -> None:
+        inodes.append(os.fstat(descriptor).st_ino)
+        sync(descriptor)
+
+    monkeypatch.setattr(os, "fdatasync", recorded, raising=False)
+    return inodes
+
+
+def settled(synced: list[int], quiet_seconds: float = 0.1) -> int:
+    """How many syncs there were once none came for quiet_seconds (ten passes)."""
+    count = -1
+    while count != len(synced):
+        count = len(synced)
+        time.sleep(quiet_seconds)
+    return count
+
+
+def test_the_pages_a_pass_copies_are_synced_to_disk(tmp_path, synced):
+    """SQLite syncs the database file only after a checkpoint with no new frame behind it,
+    which under writes that never pause none is: the thread syncs it after each pass that
+    copied pages, and not after one that copied nothing."""
+    path = tmp_path / "a.db"
+    engine = sqlite_engine(path)
+    engine.dispose()
+    checkpoints = checkpoint_in_background(engine, 0.01)
+    try:
+        write_rows(engine)
+        assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)  # all copied back
+        assert path.stat().st_ino in synced
+        after_the_writes = settled(synced)  # the last frames copied: passes copy nothing now
+        time.sleep(0.2)
+        assert len(synced) == after_the_writes and checkpoints.thread.is_alive()
+        assert set(synced) == {path.stat().st_ino}
+    finally:
+        checkpoints.stop()
+
+
+def test_a_failing_sync_is_logged_and_the_thread_goes_on(tmp_path, monkeypatch, caplog):
+    """Like a failing checkpoint (test_a_failing_checkpoint_is_logged_once_...): a warning,
+    and the next passes still copy the WAL back."""
+    failed: list[int] = []
+
+    def failing(descriptor: int) -> None:
+        failed.append(descriptor)
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", failing, raising=False)
+    path = tmp_path / "a.db"
+    engine = sqlite_engine(path)
+    engine.dispose()
+    checkpoints = checkpoint_in_background(engine, 0.01)
+    try:
+        write_rows(engine)
+        assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)  # copied all the same
+        assert failed
+        assert checkpoints.thread.is_alive()
+    finally:
+        checkpoints.stop()
+    warnings = [r.getMessage() for r in caplog.records if "WAL checkpoint failed" in r.getMessage()]
+    assert warnings and all("Input/output error" in message for message in warnings)
 
 
 def test_without_the_thread_the_requests_keep_the_wal_to_the_backstop(tmp_path):
