@@ -22,7 +22,7 @@ page cache until that backstop checkpoint synced them all at once, in a request.
 million refresh tokens they are scattered over the file: that request took 100-125 ms, every
 5 s, in a burst of 12,000-15,000 disk writes a second, and refresh_token's p99 was 21-33 ms.
 So the thread syncs the database file itself after every pass that copied pages
-(_write_back): they go to disk as they are copied, and p99 is 10-12 ms (README, Performance).
+(_write_back): they go to disk as they are copied, and p99 9-12 ms (README, Performance).
 """
 
 from __future__ import annotations
