@@ -43,17 +43,23 @@ def wait_for(condition, seconds: float = 5.0) -> bool:
     return condition()
 
 
-def test_the_thread_copies_the_wal_into_the_database(tmp_path):
+@pytest.fixture
+def running(tmp_path):
+    """A WAL database and its checkpoint thread, passing every 0.01 s; stopped afterwards."""
     path = tmp_path / "a.db"
     engine = sqlite_engine(path)
     engine.dispose()  # as a new worker: connections opened from now on get the backstop
     checkpoints = checkpoint_in_background(engine, 0.01)
-    try:
-        write_rows(engine)
-        # the rows reach the database file itself: only a checkpoint puts them there
-        assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)
-    finally:
-        checkpoints.stop()
+    yield path, engine, checkpoints
+    checkpoints.stop()
+
+
+def test_the_thread_copies_the_wal_into_the_database(running):
+    path, engine, checkpoints = running
+    write_rows(engine)
+    # the rows reach the database file itself: only a checkpoint puts them there
+    assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)
+    checkpoints.stop()
     assert not checkpoints.thread.is_alive()
 
 
@@ -80,27 +86,21 @@ def settled(synced: list[int], quiet_seconds: float = 0.1) -> int:
     return count
 
 
-def test_the_pages_a_pass_copies_are_synced_to_disk(tmp_path, synced):
+def test_the_pages_a_pass_copies_are_synced_to_disk(running, synced):
     """SQLite syncs the database file only after a checkpoint with no new frame behind it,
     which under writes that never pause none is: the thread syncs it after each pass that
     copied pages, and not after one that copied nothing."""
-    path = tmp_path / "a.db"
-    engine = sqlite_engine(path)
-    engine.dispose()
-    checkpoints = checkpoint_in_background(engine, 0.01)
-    try:
-        write_rows(engine)
-        assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)  # all copied back
-        assert path.stat().st_ino in synced
-        after_the_writes = settled(synced)  # the last frames copied: passes copy nothing now
-        time.sleep(0.2)
-        assert len(synced) == after_the_writes and checkpoints.thread.is_alive()
-        assert set(synced) == {path.stat().st_ino}
-    finally:
-        checkpoints.stop()
+    path, engine, checkpoints = running
+    write_rows(engine)
+    assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)  # all copied back
+    assert path.stat().st_ino in synced
+    after_the_writes = settled(synced)  # the last frames copied: passes copy nothing now
+    time.sleep(0.2)
+    assert len(synced) == after_the_writes and checkpoints.thread.is_alive()
+    assert set(synced) == {path.stat().st_ino}
 
 
-def test_a_failing_sync_is_logged_and_the_thread_goes_on(tmp_path, monkeypatch, caplog):
+def test_a_failing_sync_is_logged_and_the_thread_goes_on(running, monkeypatch, caplog):
     """Like a failing checkpoint (test_a_failing_checkpoint_is_logged_once_...): a warning,
     and the next passes still copy the WAL back."""
     failed: list[int] = []
@@ -110,17 +110,12 @@ def test_a_failing_sync_is_logged_and_the_thread_goes_on(tmp_path, monkeypatch, 
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(os, "fdatasync", failing, raising=False)
-    path = tmp_path / "a.db"
-    engine = sqlite_engine(path)
-    engine.dispose()
-    checkpoints = checkpoint_in_background(engine, 0.01)
-    try:
-        write_rows(engine)
-        assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)  # copied all the same
-        assert failed
-        assert checkpoints.thread.is_alive()
-    finally:
-        checkpoints.stop()
+    path, engine, checkpoints = running
+    write_rows(engine)
+    assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)  # copied all the same
+    assert failed
+    assert checkpoints.thread.is_alive()
+    checkpoints.stop()
     warnings = [r.getMessage() for r in caplog.records if "WAL checkpoint failed" in r.getMessage()]
     assert warnings and all("Input/output error" in message for message in warnings)
 
@@ -141,22 +136,17 @@ def test_without_the_thread_the_requests_keep_the_wal_to_the_backstop(tmp_path):
         checkpoints.stop()
 
 
-def test_a_large_wal_is_cut_once_the_writes_pause(tmp_path, monkeypatch):
+def test_a_large_wal_is_cut_once_the_writes_pause(running, monkeypatch):
     """After a burst the WAL file does not stay at its largest: once a pass finds nothing
     written since the one before and everything copied back, the thread truncates it."""
     monkeypatch.setattr(sqlite_checkpoints, "WAL_KEPT_BYTES", 64 * 1024)
-    path, wal = tmp_path / "a.db", tmp_path / "a.db-wal"
-    engine = sqlite_engine(path)
-    engine.dispose()
-    checkpoints = checkpoint_in_background(engine, 0.01)
-    try:
-        write_rows(engine)  # the burst: ~400 pages
-        assert wait_for(lambda: wal.exists() and wal.stat().st_size == 0)
-        with engine.begin() as connection:  # still a working database
-            connection.execute(text("INSERT INTO blob VALUES (randomblob(10))"))
-            assert connection.execute(text("SELECT count(*) FROM blob")).scalar() == ROWS + 1
-    finally:
-        checkpoints.stop()
+    path, engine, _checkpoints = running
+    wal = path.with_name("a.db-wal")
+    write_rows(engine)  # the burst: ~400 pages
+    assert wait_for(lambda: wal.exists() and wal.stat().st_size == 0)
+    with engine.begin() as connection:  # still a working database
+        connection.execute(text("INSERT INTO blob VALUES (randomblob(10))"))
+        assert connection.execute(text("SELECT count(*) FROM blob")).scalar() == ROWS + 1
 
 
 BIG = sqlite_checkpoints.WAL_KEPT_BYTES + 1
@@ -174,18 +164,12 @@ def test_the_wal_is_cut_only_in_a_pause_and_past_its_bound(frames, copied, frame
     assert sqlite_checkpoints._quiet_and_large(frames, copied, frames_before, wal_bytes) is cut
 
 
-def test_a_wal_under_the_bound_is_left_alone(tmp_path):
-    path, wal = tmp_path / "a.db", tmp_path / "a.db-wal"
-    engine = sqlite_engine(path)
-    engine.dispose()
-    checkpoints = checkpoint_in_background(engine, 0.01)
-    try:
-        write_rows(engine)
-        assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)  # copied back
-        time.sleep(0.1)  # several quiet passes
-        assert wal.stat().st_size > 0
-    finally:
-        checkpoints.stop()
+def test_a_wal_under_the_bound_is_left_alone(running):
+    path, engine, _checkpoints = running
+    write_rows(engine)
+    assert wait_for(lambda: path.stat().st_size > ROWS * ROW_BYTES)  # copied back
+    time.sleep(0.1)  # several quiet passes
+    assert path.with_name("a.db-wal").stat().st_size > 0
 
 
 @pytest.mark.parametrize("url,seconds", [("sqlite:///{tmp}/a.db", 0), ("sqlite://", 0.25)])
