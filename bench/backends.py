@@ -1,5 +1,6 @@
 """The databases a bench runs on: a fresh SQLite file, or a fresh PostgreSQL schema that is
-dropped afterwards (the same URL scheme as the test suite's, so one server serves both)."""
+dropped afterwards (the same URL scheme as the test suite's, so one server serves both); and
+the schemas node-oidc-provider stores its tokens in when it is measured on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ from sqlalchemy.exc import SQLAlchemyError
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
+def libpq_url() -> str:
+    """AUTHSERVER_TEST_DATABASE_URL as the tests use it (a libpq URL: node's driver takes it)."""
+    return os.environ.get("AUTHSERVER_TEST_DATABASE_URL") or DEFAULT_POSTGRES
+
+
 def postgres_url() -> str:
-    """AUTHSERVER_TEST_DATABASE_URL as the tests use it, with SQLAlchemy's psycopg driver."""
-    url = os.environ.get("AUTHSERVER_TEST_DATABASE_URL") or DEFAULT_POSTGRES
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    """The same, with SQLAlchemy's psycopg driver."""
+    return libpq_url().replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 def _loopback(url: str) -> bool:
@@ -54,14 +59,21 @@ def database(backend: str, folder: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{folder / 'authserver.db'}"
         return
+    with fresh_schema() as schema:
+        base = postgres_url()
+        separator = "&" if "?" in base else "?"
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+@contextmanager
+def fresh_schema() -> Iterator[str]:
+    """A new, empty schema in the PostgreSQL database, dropped afterwards; yields its name."""
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     admin = create_engine(postgres_url())
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    base = postgres_url()
-    separator = "&" if "?" in base else "?"
     try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+        yield schema
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

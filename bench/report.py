@@ -139,6 +139,12 @@ def print_report(result: dict) -> None:
             if "node" in entry:
                 print(f"node-oidc-provider {name} (RS256 JWT, 1 process, runs in turn with "
                       f"these): {_node(entry['node'])}")
+            if "node_stored" in entry:
+                stored = entry["node_stored"]
+                print(f"node-oidc-provider {name}, its tokens stored in {backend} (runs in turn "
+                      f"with these): {_node(stored)}; authserver "
+                      f"{_versus(entry['rps'], stored, 'rps')} of its req/s, p99 "
+                      f"{_versus(entry['p99_ms'], stored, 'p99_ms')} of its")
         print(endpoint_table(figures["endpoints"]))
         memory = ", ".join(f"{name} {kib / 1024:.0f} MiB"
                            for name, kib in figures["rss_kib"].items() if kib)

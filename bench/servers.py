@@ -106,11 +106,14 @@ class NodeClients:
     spa_id: str
 
 
-def start_node(folder: Path, clients: NodeClients) -> Server:
-    """node-oidc-provider (bench/node_oidc/server.mjs) on the server CPU: one process."""
+def start_node(folder: Path, clients: NodeClients,
+               database: tuple[str, str] | None = None) -> Server:
+    """node-oidc-provider (bench/node_oidc/server.mjs) on the server CPU: one process. With
+    its memory adapter, or given a PostgreSQL `database` (libpq URL, schema), its tokens
+    stored there (bench/node_oidc/pg_adapter.mjs)."""
     port = free_port()
     command = ["node", str(NODE_DIR / "server.mjs"), str(port), clients.machine_id,
-               clients.machine_secret, clients.spa_id]
+               clients.machine_secret, clients.spa_id, *(database or ())]
     # production mode, as authserver runs (AUTHSERVER_ENV=production)
     return _start("node-oidc-provider", command, {**os.environ, "NODE_ENV": "production"},
                   folder, port, "/.well-known/openid-configuration", forks=False)

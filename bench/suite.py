@@ -14,7 +14,7 @@ from inprocess import measure_verifier, verifier_unavailable
 from measure import RefreshPool, Subject, Workload, measure_alternating
 from peer import ENDPOINTS as PEER_ENDPOINTS
 from peer import NAME as PEER
-from peer import NodePeer
+from peer import STORED_ENDPOINTS, STORED_NAME, NodePeer, stored_node_peer
 from procs import rss_kib
 from report import SCALING_GOAL, progress, summarize
 from seeding import (
@@ -69,9 +69,11 @@ class Bench:
     """A running server on a seeded database, and how to drive each endpoint against it."""
 
     def __init__(self, backend: str, app: Flask, server: Server, accounts: Accounts,
-                 folder: Path, options: Options, bounds: Bounds, peer: NodePeer | None) -> None:
+                 folder: Path, options: Options, bounds: Bounds, peer: NodePeer | None,
+                 stored_peer: NodePeer | None = None) -> None:
         self.backend, self.app, self.server, self.accounts = backend, app, server, accounts
         self.folder, self.options, self.bounds, self.peer = folder, options, bounds, peer
+        self.stored_peer = stored_peer
 
     def workload(self, name: str) -> Workload:
         if name == "refresh_token":
@@ -89,23 +91,28 @@ class Bench:
     def endpoint(self, name: str, paired: bool = True) -> dict:
         """One endpoint's figures, with the refresh_token rows before and after its runs;
         where node-oidc-provider serves the same, its figures from runs taken in turn with
-        these (`paired`) under "node"."""
+        these (`paired`) under "node", and those of the one storing its tokens in PostgreSQL
+        under "node_stored"."""
         rows = refresh_token_rows(self.app)
         progress(f"{self.backend} {name} ({rows:,} refresh_token rows)")
         if name == "verifier":
             return {**self.verifier(), "rows": [rows, refresh_token_rows(self.app)]}
         options = self.options
-        subjects = [Subject(name, self.server, self.workload(name))]
-        if paired and self.peer and name in PEER_ENDPOINTS:
-            subjects.append(Subject(PEER, self.peer.server, self.peer.workload(
-                name, self.bounds.refresh_rate_bound)))
-        measured, *reference = measure_alternating(subjects, options.runs, options.seconds,
-                                                   options.generator)
+        peers = [(key, label, peer) for key, label, peer, serves in (
+            ("node", PEER, self.peer, PEER_ENDPOINTS),
+            ("node_stored", STORED_NAME, self.stored_peer, STORED_ENDPOINTS))
+            if paired and peer and name in serves]
+        subjects = [Subject(name, self.server, self.workload(name)),
+                    *(Subject(label, peer.server,
+                              peer.workload(name, self.bounds.refresh_rate_bound))
+                      for _, label, peer in peers)]
+        measured, *references = measure_alternating(subjects, options.runs, options.seconds,
+                                                     options.generator)
         bound = ("argon2 verify", self.bounds.argon2_verify) if name == "password" else None
         result = summarize(measured, self.bounds.floor_rps, self.bounds.rsa_sign, bound)
-        if reference:
-            self.peer.measured(name, reference[0])
-            result["node"] = summarize(reference[0], self.bounds.floor_rps, self.bounds.rsa_sign)
+        for (key, _, peer), reference in zip(peers, references, strict=True):
+            peer.measured(name, reference)
+            result[key] = summarize(reference, self.bounds.floor_rps, self.bounds.rsa_sign)
         return {**result, "rows": [rows, refresh_token_rows(self.app)]}
 
     def verifier(self) -> dict:
@@ -145,7 +152,8 @@ def _ratio(numerator: float | None, denominator: float | None) -> float:
 def run_backend(backend: str, options: Options, bounds: Bounds, peer: NodePeer | None) -> dict:
     """Everything measured on one backend, as a JSON-ready dict."""
     with tempfile.TemporaryDirectory(prefix=f"authserver-bench-{backend}-") as name, \
-            database(backend, Path(name)) as url:
+            database(backend, Path(name)) as url, \
+            stored_node_peer(backend, peer, options.endpoints) as stored:
         folder = Path(name)
         settings = production_settings(folder, url, free_port())
         progress(f"{backend}: authserver init, seeding {options.base_rows:,} rows")
@@ -155,7 +163,7 @@ def run_backend(backend: str, options: Options, bounds: Bounds, peer: NodePeer |
         result: dict = {"seeding": seed_background(app, accounts, options.base_rows)}
         server = start_authserver(settings, folder, options.http_server)
         try:
-            bench = Bench(backend, app, server, accounts, folder, options, bounds, peer)
+            bench = Bench(backend, app, server, accounts, folder, options, bounds, peer, stored)
             result["endpoints"] = {name: bench.endpoint(name) for name in options.endpoints}
             if options.scale and any(name in result["endpoints"] for name in SCALED):
                 result["scaling"] = bench.scaling(result["endpoints"])

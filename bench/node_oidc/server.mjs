@@ -3,22 +3,30 @@
 //   - client_credentials for a confidential client (client_secret_basic);
 //   - refresh_token with rotation for a public client, from tokens that POST /bench/seed?n=N
 //     stores beforehand (one grant each, as after a sign-in; the request answers them one per
-//     line). The adapter is the package's own memory adapter over a plain Map: its default
-//     store is an LRU of 1,000 entries, which would drop the seeded tokens.
-//   node server.mjs PORT CLIENT_ID CLIENT_SECRET PUBLIC_CLIENT_ID
+//     line). The adapter is the package's own memory adapter over a plain Map (its default
+//     store is an LRU of 1,000 entries, which would drop the seeded tokens) or, given a
+//     database, pg_adapter.mjs: the rotation then persisted in PostgreSQL, as authserver's is.
+//   node server.mjs PORT CLIENT_ID CLIENT_SECRET PUBLIC_CLIENT_ID [DATABASE_URL SCHEMA]
 import { generateKeyPairSync } from 'node:crypto';
 import Provider from 'oidc-provider';
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
+import postgresAdapter from './pg_adapter.mjs';
 
-const [port, clientId, clientSecret, publicClientId] = process.argv.slice(2);
+const [port, clientId, clientSecret, publicClientId, databaseUrl, schema] = process.argv.slice(2);
 const issuer = `http://127.0.0.1:${port}`;
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' };
 const store = new Map();
 const ACCOUNT = 'bench-user';
+// sign-ins stored at once while seeding: a database adapter's round trips overlap
+const SEED_BATCH = 64;
+
+const adapter = databaseUrl
+  ? await postgresAdapter(databaseUrl, schema)
+  : (model) => new MemoryAdapter(model, store);
 
 const provider = new Provider(issuer, {
-  adapter: (model) => new MemoryAdapter(model, store),
+  adapter,
   clients: [{
     client_id: clientId,
     client_secret: clientSecret,
@@ -71,7 +79,10 @@ provider.use(async (ctx, next) => {
   if (ctx.method !== 'POST' || ctx.path !== '/bench/seed') return next();
   const client = await provider.Client.find(publicClientId);
   const values = [];
-  for (let n = Number(ctx.query.n); n > 0; n -= 1) values.push(await seedOne(client));
+  for (let left = Number(ctx.query.n); left > 0; left -= SEED_BATCH) {
+    const batch = Array.from({ length: Math.min(left, SEED_BATCH) }, () => seedOne(client));
+    values.push(...await Promise.all(batch));
+  }
   ctx.type = 'text/plain';
   ctx.body = values.join('\n');
   return undefined;

@@ -7,9 +7,12 @@ driven, answered 2xx every time, and that the table and the JSON result were wri
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ENDPOINTS = ("discovery", "jwks", "client_credentials", "refresh_token", "introspect",
@@ -74,6 +77,27 @@ def assert_node_measured(result: dict, table: str) -> None:
         assert all("node" not in entry for name, entry in figures["endpoints"].items()
                    if name not in ("client_credentials", "refresh_token"))
     assert "/node" in table and "p99/node" in table
+    sqlite = result["backends"]["sqlite"]["endpoints"].values()
+    assert all("node_stored" not in entry for entry in sqlite)  # PostgreSQL's reference only
+
+
+@pytest.mark.skipif(not os.environ.get("AUTHSERVER_TEST_DATABASE_URL"),
+                    reason="a PostgreSQL reference: AUTHSERVER_TEST_DATABASE_URL")
+def test_bench_reads_refresh_against_node_storing_its_tokens_in_postgresql(tmp_path: Path
+                                                                           ) -> None:
+    """On PostgreSQL the refresh_token runs take turns with a second node-oidc-provider that
+    stores its rotation in the same database (bench/node_oidc/pg_adapter.mjs)."""
+    table, result = bench(tmp_path, "--backend", "postgresql", "--no-scale",
+                          "--only", "client_credentials,refresh_token")
+    endpoints = result["backends"]["postgresql"]["endpoints"]
+    if "skipped" in result["node"]:
+        assert all("node_stored" not in entry for entry in endpoints.values())
+        return
+    refresh = endpoints["refresh_token"]
+    assert_all_2xx(refresh["node_stored"])
+    assert len(refresh["node_stored"]["runs"]) == len(refresh["runs"])
+    assert "node-oidc-provider refresh_token, its tokens stored in postgresql" in table
+    assert "node_stored" not in endpoints["client_credentials"]
 
 
 def test_bench_runs_without_wrk(tmp_path: Path) -> None:
