@@ -113,6 +113,10 @@ def _seeding(seeding: dict) -> str:
             f"(table: {seeding['rows_after']:,} rows)")
 
 
+def _memory(rss_kib: dict[str, int | None]) -> str:
+    return ", ".join(f"{name} {kib / 1024:.0f} MiB" for name, kib in rss_kib.items() if kib)
+
+
 def _node(node: dict) -> str:
     return (f"{node['rps']:,.0f} req/s, p50 {node['p50_ms']:.1f} ms, p99 {node['p99_ms']:.1f} ms, "
             f"{_number(node['cpu_ms_per_request'], 2)} CPU ms/req, {node['vs_rsa_sign']:.2f} of "
@@ -146,12 +150,13 @@ def print_report(result: dict) -> None:
                       f"{_versus(entry['rps'], stored, 'rps')} of its req/s, p99 "
                       f"{_versus(entry['p99_ms'], stored, 'p99_ms')} of its")
         print(endpoint_table(figures["endpoints"]))
-        memory = ", ".join(f"{name} {kib / 1024:.0f} MiB"
-                           for name, kib in figures["rss_kib"].items() if kib)
-        print(f"RSS after the runs: {memory}")
+        print(f"RSS after the runs: {_memory(figures['rss_kib'])}")
         if "scaling" in figures:
-            print(f"\nscaling ({backend}): {_seeding(figures['scaling']['seeding'])}")
-            print(scaling_table(figures["scaling"]))
+            scaling = figures["scaling"]
+            print(f"\nscaling ({backend}, a second server, runs in turn with the first): "
+                  f"{_seeding(scaling['seeding'])}")
+            print(scaling_table(scaling))
+            print(f"RSS of the second server after the runs: {_memory(scaling['rss_kib'])}")
     for backend, reason in result["skipped_backends"].items():
         print(f"\n{backend} skipped: {reason}")
 

@@ -118,10 +118,11 @@ def invalid(result: dict) -> list[str]:
     """What makes a figure untrustworthy: answers outside 2xx, socket errors, a dry pool."""
     found = []
     for backend, figures in result["backends"].items():
-        scaled = {name: entry["large"]
-                  for name, entry in figures.get("scaling", {}).get("endpoints", {}).items()}
+        scaled = [(f"{name} ({size})", entry[size])
+                  for name, entry in figures.get("scaling", {}).get("endpoints", {}).items()
+                  for size in ("small", "large")]
         measured = [(f"{backend} {name}", entry)
-                    for name, entry in [*figures["endpoints"].items(), *scaled.items()]]
+                    for name, entry in [*figures["endpoints"].items(), *scaled]]
         measured += [(f"{label} {name} (with {backend})", entry[key])
                      for name, entry in figures["endpoints"].items()
                      for key, label in (("node", PEER), ("node_stored", STORED_NAME))

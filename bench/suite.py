@@ -1,9 +1,12 @@
 """One backend's bench: a fresh database and folder, `authserver init`, seeding, the server,
-every endpoint, memory, then the same lookups again with a table 100 times larger."""
+every endpoint, memory; then a second server whose table is 100 times larger, and the same
+lookups on both, their runs taken in turn."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from backends import database
 from endpoints import NEED_ACCESS_TOKEN, http_request, login
 from flask import Flask
 from inprocess import measure_verifier, verifier_unavailable
-from measure import RefreshPool, Subject, Workload, measure_alternating
+from measure import Measurement, RefreshPool, Subject, Workload, measure_alternating
 from peer import ENDPOINTS as PEER_ENDPOINTS
 from peer import NAME as PEER
 from peer import STORED_ENDPOINTS, STORED_NAME, NodePeer, stored_node_peer
@@ -65,15 +68,48 @@ class Bounds:
     refresh_rate_bound: float
 
 
+@dataclass(frozen=True)
+class Deployment:
+    """authserver serving a database of its own, seeded."""
+
+    app: Flask
+    server: Server
+    accounts: Accounts
+    folder: Path
+    seeding: dict[str, float]
+
+
+@contextmanager
+def deployed(backend: str, options: Options, rows: int, label: str) -> Iterator[Deployment]:
+    """A fresh database and folder, `authserver init`, accounts and `rows` refresh_token
+    rows, and the server, stopped afterwards."""
+    with tempfile.TemporaryDirectory(prefix=f"authserver-bench-{backend}-") as name, \
+            database(backend, Path(name)) as url:
+        folder = Path(name)
+        settings = production_settings(folder, url, free_port())
+        progress(f"{label}: authserver init, seeding {rows:,} rows")
+        init_authserver(settings, folder)
+        app = create_app(dict(settings), with_keys=False)
+        accounts = seed_accounts(app)
+        seeding = seed_background(app, accounts, rows)
+        server = start_authserver(settings, folder, options.http_server)
+        try:
+            yield Deployment(app, server, accounts, folder, seeding)
+        finally:
+            stop(server)
+            with app.app_context():
+                db.engine.dispose()
+
+
 class Bench:
     """A running server on a seeded database, and how to drive each endpoint against it."""
 
-    def __init__(self, backend: str, app: Flask, server: Server, accounts: Accounts,
-                 folder: Path, options: Options, bounds: Bounds, peer: NodePeer | None,
-                 stored_peer: NodePeer | None = None) -> None:
-        self.backend, self.app, self.server, self.accounts = backend, app, server, accounts
-        self.folder, self.options, self.bounds, self.peer = folder, options, bounds, peer
-        self.stored_peer = stored_peer
+    def __init__(self, backend: str, deployment: Deployment, options: Options, bounds: Bounds,
+                 peer: NodePeer | None, stored_peer: NodePeer | None = None) -> None:
+        self.backend, self.options, self.bounds = backend, options, bounds
+        self.app, self.server = deployment.app, deployment.server
+        self.accounts, self.folder = deployment.accounts, deployment.folder
+        self.peer, self.stored_peer = peer, stored_peer
 
     def workload(self, name: str) -> Workload:
         if name == "refresh_token":
@@ -88,32 +124,34 @@ class Bench:
     def access_token(self) -> str:
         return login(self.server.url, self.accounts)
 
-    def endpoint(self, name: str, paired: bool = True) -> dict:
+    def endpoint(self, name: str) -> dict:
         """One endpoint's figures, with the refresh_token rows before and after its runs;
         where node-oidc-provider serves the same, its figures from runs taken in turn with
-        these (`paired`) under "node", and those of the one storing its tokens in PostgreSQL
-        under "node_stored"."""
+        these under "node", and those of the one storing its tokens in PostgreSQL under
+        "node_stored"."""
         rows = refresh_token_rows(self.app)
         progress(f"{self.backend} {name} ({rows:,} refresh_token rows)")
         if name == "verifier":
             return {**self.verifier(), "rows": [rows, refresh_token_rows(self.app)]}
-        options = self.options
         peers = [(key, label, peer) for key, label, peer, serves in (
             ("node", PEER, self.peer, PEER_ENDPOINTS),
             ("node_stored", STORED_NAME, self.stored_peer, STORED_ENDPOINTS))
-            if paired and peer and name in serves]
-        subjects = [Subject(name, self.server, self.workload(name)),
-                    *(Subject(label, peer.server,
-                              peer.workload(name, self.bounds.refresh_rate_bound))
-                      for _, label, peer in peers)]
-        measured, *references = measure_alternating(subjects, options.runs, options.seconds,
-                                                     options.generator)
+            if peer and name in serves]
+        measured, *references = self.in_turn(name, [
+            Subject(label, peer.server, peer.workload(name, self.bounds.refresh_rate_bound))
+            for _, label, peer in peers])
         bound = ("argon2 verify", self.bounds.argon2_verify) if name == "password" else None
         result = summarize(measured, self.bounds.floor_rps, self.bounds.rsa_sign, bound)
         for (key, _, peer), reference in zip(peers, references, strict=True):
             peer.measured(name, reference)
             result[key] = summarize(reference, self.bounds.floor_rps, self.bounds.rsa_sign)
         return {**result, "rows": [rows, refresh_token_rows(self.app)]}
+
+    def in_turn(self, name: str, others: list[Subject]) -> list[Measurement]:
+        """This server's runs of the endpoint and each of `others`', taken in turn."""
+        options = self.options
+        return measure_alternating([Subject(name, self.server, self.workload(name)), *others],
+                                   options.runs, options.seconds, options.generator)
 
     def verifier(self) -> dict:
         """In process, on the server's core while the server idles (bench/verifier.py
@@ -128,21 +166,33 @@ class Bench:
         pids.update({f"worker {pid}": pid for pid in self.server.workers()})
         return {name: rss_kib(pid) for name, pid in pids.items()}
 
-    def scaling(self, small: dict[str, dict]) -> dict:
-        names = [name for name in SCALED if name in small]
-        progress(f"{self.backend}: seeding up to {self.options.scale_rows:,} refresh_token rows")
-        seeding = seed_background(self.app, self.accounts, self.options.scale_rows)
-        large = {name: self.endpoint(name, paired=False) for name in names}
-        entries = {}
-        for name in names:
-            ratio = _ratio(large[name]["rps"], small[name]["rps"])
-            # CPU per request barely moves when other processes take the core: the reading
-            # to trust on a shared machine
-            cpu_ratio = _ratio(small[name]["cpu_ms_per_request"],
-                               large[name]["cpu_ms_per_request"])
-            entries[name] = {"small": small[name], "large": large[name], "ratio": ratio,
-                             "cpu_ratio": cpu_ratio, "ok": ratio >= SCALING_GOAL}
-        return {"seeding": seeding, "endpoints": entries}
+    def scaling(self, measured: dict[str, dict]) -> dict:
+        """The SCALED endpoints here and on a second server whose refresh_token table has
+        `scale_rows` rows, their runs taken in turn: measured one after the other, minutes
+        apart, a shared core's drift alone moved the ratio by a third."""
+        names = [name for name in SCALED if name in measured]
+        rows = self.options.scale_rows
+        with deployed(self.backend, self.options, rows, f"{self.backend} at {rows:,}") as big:
+            large = Bench(self.backend, big, self.options, self.bounds, None)
+            endpoints = {name: self.beside(large, name) for name in names}
+            return {"seeding": big.seeding, "endpoints": endpoints, "rss_kib": large.memory()}
+
+    def beside(self, large: Bench, name: str) -> dict:
+        """The endpoint's figures here ("small") and on `large`, with their ratio."""
+        before = [refresh_token_rows(bench.app) for bench in (self, large)]
+        progress(f"{self.backend} {name}: {before[0]:,} and {before[1]:,} refresh_token rows, "
+                 "in turn")
+        pair = self.in_turn(name, [Subject(f"{name} (large)", large.server,
+                                           large.workload(name))])
+        small, big = ({**summarize(measurement, self.bounds.floor_rps, self.bounds.rsa_sign),
+                       "rows": [rows, refresh_token_rows(bench.app)]}
+                      for measurement, rows, bench in zip(pair, before, (self, large),
+                                                          strict=True))
+        ratio = _ratio(big["rps"], small["rps"])
+        # CPU per request barely moves when other processes take the core
+        cpu_ratio = _ratio(small["cpu_ms_per_request"], big["cpu_ms_per_request"])
+        return {"small": small, "large": big, "ratio": ratio, "cpu_ratio": cpu_ratio,
+                "ok": ratio >= SCALING_GOAL}
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float:
@@ -151,25 +201,12 @@ def _ratio(numerator: float | None, denominator: float | None) -> float:
 
 def run_backend(backend: str, options: Options, bounds: Bounds, peer: NodePeer | None) -> dict:
     """Everything measured on one backend, as a JSON-ready dict."""
-    with tempfile.TemporaryDirectory(prefix=f"authserver-bench-{backend}-") as name, \
-            database(backend, Path(name)) as url, \
+    with deployed(backend, options, options.base_rows, backend) as deployment, \
             stored_node_peer(backend, peer, options.endpoints) as stored:
-        folder = Path(name)
-        settings = production_settings(folder, url, free_port())
-        progress(f"{backend}: authserver init, seeding {options.base_rows:,} rows")
-        init_authserver(settings, folder)
-        app = create_app(dict(settings), with_keys=False)
-        accounts = seed_accounts(app)
-        result: dict = {"seeding": seed_background(app, accounts, options.base_rows)}
-        server = start_authserver(settings, folder, options.http_server)
-        try:
-            bench = Bench(backend, app, server, accounts, folder, options, bounds, peer, stored)
-            result["endpoints"] = {name: bench.endpoint(name) for name in options.endpoints}
-            if options.scale and any(name in result["endpoints"] for name in SCALED):
-                result["scaling"] = bench.scaling(result["endpoints"])
-            result["rss_kib"] = bench.memory()
-        finally:
-            stop(server)
-            with app.app_context():
-                db.engine.dispose()
+        bench = Bench(backend, deployment, options, bounds, peer, stored)
+        result: dict = {"seeding": deployment.seeding,
+                        "endpoints": {name: bench.endpoint(name) for name in options.endpoints}}
+        if options.scale and any(name in result["endpoints"] for name in SCALED):
+            result["scaling"] = bench.scaling(result["endpoints"])
+        result["rss_kib"] = bench.memory()
         return result

@@ -53,9 +53,14 @@ def test_bench_measures_every_endpoint_and_the_scaling(tmp_path: Path) -> None:
     assert result["floor"]["rps"] > 0 and result["rates"]["rsa_sign"]["per_second"] > 0
     scaled = sqlite["scaling"]["endpoints"]
     assert set(scaled) == {"refresh_token", "introspect"}
-    for entry in scaled.values():
+    for name, entry in scaled.items():
         assert entry["large"]["rows"][0] >= SCALE_ROWS > entry["small"]["rows"][0]
         assert_all_2xx(entry["large"])
+        # both sizes measured again, in turn (a second server holds the large table)
+        assert_all_2xx(entry["small"])
+        assert entry["small"]["runs"] != sqlite["endpoints"][name]["runs"]
+        assert len(entry["small"]["runs"]) == len(entry["large"]["runs"])
+    assert any(kib for kib in sqlite["scaling"]["rss_kib"].values())
     assert any(kib for kib in sqlite["rss_kib"].values())
     assert_node_measured(result, table)
 
