@@ -189,7 +189,7 @@ class Bench:
                       for measurement, rows, bench in zip(pair, before, (self, large),
                                                           strict=True))
         ratio = _ratio(big["rps"], small["rps"])
-        # CPU per request barely moves when other processes take the core
+        # CPU per request: unmoved by the share of the core other processes take (not by its speed)
         cpu_ratio = _ratio(small["cpu_ms_per_request"], big["cpu_ms_per_request"])
         return {"small": small, "large": big, "ratio": ratio, "cpu_ratio": cpu_ratio,
                 "ok": ratio >= SCALING_GOAL}
