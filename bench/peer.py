@@ -13,6 +13,7 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from backends import fresh_schema, libpq_url
@@ -21,27 +22,41 @@ from measure import Measurement, RefreshPool, Workload
 from servers import NodeClients, Server, node_unavailable, seed_node, start_node, stop
 
 NAME = "node-oidc-provider"
-#: what it serves that authserver serves too (RS256 JWT access tokens, rotating refresh)
-ENDPOINTS = ("client_credentials", "refresh_token")
-#: the second process, its tokens stored in PostgreSQL, and what it is measured on
-STORED_NAME = "node-oidc-provider (PostgreSQL adapter)"
-STORED_ENDPOINTS = ("refresh_token",)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a peer process is measured as: the key of its figures in an endpoint's result,
+    its name in the report, and the endpoints it serves as authserver does."""
+
+    key: str
+    name: str
+    endpoints: tuple[str, ...]
+
+
+#: the memory adapter: RS256 JWT access tokens and rotating refresh tokens, as authserver's
+MEMORY = Reference("node", NAME, ("client_credentials", "refresh_token"))
+#: the second process, its tokens stored in PostgreSQL
+STORED = Reference("node_stored", f"{NAME} (PostgreSQL adapter)", ("refresh_token",))
+REFERENCES = (MEMORY, STORED)
 #: its refresh pool per second of run, in multiples of its best client_credentials rate
 POOL_FACTOR = 3
 
 
 class NodePeer:
-    def __init__(self, server: Server, clients: NodeClients, folder: Path,
+    def __init__(self, server: Server, clients: NodeClients, folder: Path, reference: Reference,
                  pace: NodePeer | None = None) -> None:
         self.server, self.clients, self.folder = server, clients, folder
+        self.reference = reference
         self.cc_rps = 0.0
         #: the peer whose client_credentials rate sizes this one's token pools, if not itself
         self.pace = pace or self
 
     def workload(self, name: str, rate_bound: float) -> Workload:
-        """Its workload for one of ENDPOINTS. Its refresh tokens are seeded POOL_FACTOR times
-        the best client_credentials rate of its pace (it refreshes more slowly than that), or
-        `rate_bound` a second before that rate is known; the unused ones stay stored."""
+        """Its workload for one of its reference's endpoints. Its refresh tokens are seeded
+        POOL_FACTOR times the best client_credentials rate of its pace (it refreshes more
+        slowly than that), or `rate_bound` a second before that rate is known; the unused
+        ones stay stored."""
         if name == "client_credentials":
             return Workload(lambda: client_credentials(self.clients.machine_id,
                                                        self.clients.machine_secret))
@@ -64,30 +79,32 @@ def node_peer(wanted: bool) -> Iterator[tuple[NodePeer | None, str | None]]:
         yield None, reason
         return
     clients = NodeClients("bench-machine", secrets.token_urlsafe(32), "bench-spa")
-    with _running(clients) as peer:
+    with _running(clients, MEMORY) as peer:
         yield peer, None
 
 
 @contextmanager
 def stored_node_peer(backend: str, peer: NodePeer | None, endpoints: tuple[str, ...]
                      ) -> Iterator[NodePeer | None]:
-    """On PostgreSQL, while `peer` runs and for one of STORED_ENDPOINTS: a second
+    """On PostgreSQL, while `peer` runs and for one of STORED's endpoints: a second
     node-oidc-provider with the same clients, its tokens stored in a schema of that database
     of its own. None otherwise."""
-    if peer is None or backend != "postgresql" or not set(endpoints) & set(STORED_ENDPOINTS):
+    if peer is None or backend != "postgresql" or not set(endpoints) & set(STORED.endpoints):
         yield None
         return
-    with fresh_schema() as schema, _running(peer.clients, (libpq_url(), schema), peer) as stored:
+    with fresh_schema() as schema, \
+            _running(peer.clients, STORED, (libpq_url(), schema), peer) as stored:
         yield stored
 
 
 @contextmanager
-def _running(clients: NodeClients, database: tuple[str, str] | None = None,
+def _running(clients: NodeClients, reference: Reference,
+             database: tuple[str, str] | None = None,
              pace: NodePeer | None = None) -> Iterator[NodePeer]:
     with tempfile.TemporaryDirectory(prefix="authserver-bench-node-") as name:
         folder = Path(name)
         server = start_node(folder, clients, database)
         try:
-            yield NodePeer(server, clients, folder, pace)
+            yield NodePeer(server, clients, folder, reference, pace)
         finally:
             stop(server)

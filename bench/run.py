@@ -27,7 +27,7 @@ from endpoints import ENDPOINTS
 from load import Request, choose_generator
 from measure import Measurement, Workload, measure
 from peer import NAME as PEER
-from peer import STORED_NAME, node_peer
+from peer import REFERENCES, node_peer
 from procs import LOAD_CPU, SERVER_CPU, can_pin, pin_self, pinned
 from report import print_report, progress, summarize, write_json
 from servers import start_floor, stop
@@ -123,10 +123,9 @@ def invalid(result: dict) -> list[str]:
                   for size in ("small", "large")]
         measured = [(f"{backend} {name}", entry)
                     for name, entry in [*figures["endpoints"].items(), *scaled]]
-        measured += [(f"{label} {name} (with {backend})", entry[key])
+        measured += [(f"{reference.name} {name} (with {backend})", entry[reference.key])
                      for name, entry in figures["endpoints"].items()
-                     for key, label in (("node", PEER), ("node_stored", STORED_NAME))
-                     if key in entry]
+                     for reference in REFERENCES if reference.key in entry]
         for label, entry in measured:
             if "error" in entry:
                 found.append(f"{label}: {entry['error']}")

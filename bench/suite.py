@@ -15,9 +15,7 @@ from endpoints import NEED_ACCESS_TOKEN, http_request, login
 from flask import Flask
 from inprocess import measure_verifier, verifier_unavailable
 from measure import Measurement, RefreshPool, Subject, Workload, measure_alternating
-from peer import ENDPOINTS as PEER_ENDPOINTS
-from peer import NAME as PEER
-from peer import STORED_ENDPOINTS, STORED_NAME, NodePeer, stored_node_peer
+from peer import NodePeer, stored_node_peer
 from procs import rss_kib
 from report import SCALING_GOAL, progress, summarize
 from seeding import (
@@ -133,18 +131,17 @@ class Bench:
         progress(f"{self.backend} {name} ({rows:,} refresh_token rows)")
         if name == "verifier":
             return {**self.verifier(), "rows": [rows, refresh_token_rows(self.app)]}
-        peers = [(key, label, peer) for key, label, peer, serves in (
-            ("node", PEER, self.peer, PEER_ENDPOINTS),
-            ("node_stored", STORED_NAME, self.stored_peer, STORED_ENDPOINTS))
-            if peer and name in serves]
+        peers = [peer for peer in (self.peer, self.stored_peer)
+                 if peer and name in peer.reference.endpoints]
         measured, *references = self.in_turn(name, [
-            Subject(label, peer.server, peer.workload(name, self.bounds.refresh_rate_bound))
-            for _, label, peer in peers])
+            Subject(peer.reference.name, peer.server,
+                    peer.workload(name, self.bounds.refresh_rate_bound)) for peer in peers])
         bound = ("argon2 verify", self.bounds.argon2_verify) if name == "password" else None
         result = summarize(measured, self.bounds.floor_rps, self.bounds.rsa_sign, bound)
-        for (key, _, peer), reference in zip(peers, references, strict=True):
+        for peer, reference in zip(peers, references, strict=True):
             peer.measured(name, reference)
-            result[key] = summarize(reference, self.bounds.floor_rps, self.bounds.rsa_sign)
+            result[peer.reference.key] = summarize(reference, self.bounds.floor_rps,
+                                                   self.bounds.rsa_sign)
         return {**result, "rows": [rows, refresh_token_rows(self.app)]}
 
     def in_turn(self, name: str, others: list[Subject]) -> list[Measurement]:
